@@ -1,0 +1,74 @@
+/*  brine-master: the master daemon. */
+#include "br_master.h"
+#include "master_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void
+s_usage(FILE *out)
+{
+    fprintf(out, "Usage: brine-master [-c DIR] [--help] [--version]\n"
+                 "Runs the brine master: publishes sealed jobs to accepted minions and collects\n"
+                 "their returns.\n\n"
+                 "  -c, --config-dir DIR  read DIR/master (default %s)\n"
+                 "  -h, --help            show this help\n"
+                 "  -V, --version         show the version\n",
+            BR_MASTER_CONF_DIR);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config-dir", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *confdir = BR_MASTER_CONF_DIR;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            confdir = optarg;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        case 'V':
+            printf("brine-master %s\n", BRINE_VERSION);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "brine-master: unexpected argument '%s'\n", argv[optind]);
+        s_usage(stderr);
+        return 2;
+    }
+    //  Before anything can hold a secret: no core dumps, no ptrace dumps
+    if (br_harden_process() != 0) {
+        fprintf(stderr, "brine-master: cannot disable core dumps\n");
+        return 1;
+    }
+    zsys_set_logident("brine-master");
+    br_errmsg_t err = {""};
+    br_config_t *config = br_master_config_load(confdir, &err);
+    if (!config) {
+        fprintf(stderr, "brine-master: %s\n", err.text);
+        return 1;
+    }
+    br_master_t *master = br_master_new(config, &err);
+    if (!master) {
+        fprintf(stderr, "brine-master: %s\n", err.text[0] ? err.text : "cannot start");
+        br_config_destroy(&config);
+        return 1;
+    }
+    int rc = br_master_run(master);
+    br_master_destroy(&master);
+    br_config_destroy(&config);
+    return rc == 0 ? 0 : 1;
+}

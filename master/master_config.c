@@ -1,0 +1,24 @@
+/*  master_config: schema of the master's configuration file. */
+#include "master_config.h"
+
+#include <stdio.h>
+
+const br_option_t br_master_options[] = {
+    {"interface", BR_OPT_STRING, "127.0.0.1", 0, 0,
+     "address the publish and request sockets bind to"},
+    {"publish_port", BR_OPT_INT, "4605", 1, 65535, "TCP port of the publish (XPUB) socket"},
+    {"ret_port", BR_OPT_INT, "4606", 1, 65535, "TCP port of the request (ROUTER) socket"},
+    {"pki_dir", BR_OPT_STRING, "/etc/brine/pki/master", 0, 0,
+     "directory of the master's key pair and the minion key store"},
+    {"job_ttl", BR_OPT_INT, "60", 1, 86400,
+     "seconds a published job stays valid; a minion refuses it after that"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+br_config_t *
+br_master_config_load(const char *confdir, br_errmsg_t *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/master", confdir ? confdir : BR_MASTER_CONF_DIR);
+    return br_config_load(path, br_master_options, false, err);
+}

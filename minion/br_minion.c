@@ -1,0 +1,365 @@
+/*  br_minion: the minion's event loop and its job runner. */
+#include "br_minion.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+typedef enum {
+    S_ENROLLING, //  enrol sent, waiting for the key's state
+    S_GREETING,  //  hello sent, waiting for welcome
+    S_READY,     //  subscribed, startup job requested, running jobs
+} br_minion_state_t;
+
+struct _br_minion_t {
+    br_config_t *config;             //  not owned
+    char id[BR_ID_MAX + 1];          //  our minion id
+    br_keypair_t *keys;              //  our CURVE key pair
+    uint8_t master_key[BR_KEY_SIZE]; //  pinned master public key
+    br_client_t *client;             //  sockets
+    zloop_t *loop;                   //  the event loop
+    br_minion_state_t state;         //  where we are in the conversation
+    int retry_timer;                 //  zloop timer id while waiting to retry, or -1
+    bool startup_done;               //  the startup job has been requested
+};
+
+//  A function a job may call: fills ret's "return" and says success.
+typedef bool (*br_function_fn)(br_minion_t *self, br_msg_t *body, bson_t *ret);
+
+static bool
+s_test_ping(br_minion_t *self, br_msg_t *body, bson_t *ret)
+{
+    (void)self;
+    (void)body;
+    BSON_APPEND_BOOL(ret, "return", true);
+    return true;
+}
+
+static const struct {
+    const char *name;
+    br_function_fn run;
+} s_functions[] = {
+    {"test.ping", s_test_ping},
+};
+
+static int64_t
+s_now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static br_keypair_t *
+s_load_keys(const char *pki_dir, br_errmsg_t *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/minion.key", pki_dir);
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        if (zsys_dir_create("%s", pki_dir) != 0 || chmod(pki_dir, 0700) != 0) {
+            br_errmsg_set(err, BR_ERR_IO, "cannot create %s: %s", pki_dir, strerror(errno));
+            return NULL;
+        }
+        br_keypair_t *fresh = br_keypair_generate();
+        if (!fresh || br_keypair_save(fresh, pki_dir, "minion", err) < 0) {
+            br_keypair_destroy(&fresh);
+            return NULL;
+        }
+        br_keypair_destroy(&fresh);
+        zsys_notice("created the minion key pair in %s", pki_dir);
+    }
+    return br_keypair_load(pki_dir, "minion", err);
+}
+
+br_minion_t *
+br_minion_new(br_config_t *config, br_errmsg_t *err)
+{
+    br_minion_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->config = config;
+    self->retry_timer = -1;
+    const char *id = br_config_str(config, "id");
+    if (id) {
+        snprintf(self->id, sizeof self->id, "%s", id);
+    } else if (gethostname(self->id, sizeof self->id) != 0) {
+        self->id[0] = 0;
+    }
+    self->id[BR_ID_MAX] = 0;
+    if (!br_id_valid(self->id)) {
+        br_errmsg_set(err, BR_ERR_BADID,
+                      "%s: option 'id': '%s' is not a valid minion id (1-%d characters from "
+                      "A-Z a-z 0-9 . _ -, not starting with . or -)",
+                      br_config_path(config), self->id, BR_ID_MAX);
+        goto fail;
+    }
+    const char *pki_dir = br_config_str(config, "pki_dir");
+    self->keys = s_load_keys(pki_dir, err);
+    if (!self->keys) {
+        goto fail;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/minion_master.pub", pki_dir);
+    if (br_pubkey_load(self->master_key, path, err) < 0) {
+        br_errmsg_set(err, BR_ERR_NOTFOUND,
+                      "cannot read the master's public key %s: copy the master's master.pub "
+                      "there (%s)",
+                      path, err->text);
+        goto fail;
+    }
+    char pub[300], req[300];
+    const char *master = br_config_str(config, "master");
+    snprintf(pub, sizeof pub, "tcp://%s:%d", master, (int)br_config_int(config, "publish_port"));
+    snprintf(req, sizeof req, "tcp://%s:%d", master, (int)br_config_int(config, "ret_port"));
+    self->client = br_client_new(self->keys, self->master_key, self->id, pub, req, err);
+    self->loop = zloop_new();
+    if (!self->client || !self->loop) {
+        goto fail;
+    }
+    zsys_info("brine-minion %s, id %s, master %s", BRINE_VERSION, self->id, req);
+    return self;
+fail:
+    br_minion_destroy(&self);
+    return NULL;
+}
+
+void
+br_minion_destroy(br_minion_t **self_p)
+{
+    if (self_p && *self_p) {
+        br_minion_t *self = *self_p;
+        zloop_destroy(&self->loop);
+        br_client_destroy(&self->client);
+        br_keypair_destroy(&self->keys);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+static void
+s_send_enrol(br_minion_t *self)
+{
+    br_msg_t *enrol = br_msg_new(BR_MSG_ENROL);
+    if (enrol && br_msg_set_id(enrol, self->id) == 0) {
+        br_client_send(self->client, enrol);
+    }
+    br_msg_destroy(&enrol);
+    self->state = S_ENROLLING;
+}
+
+static void
+s_send_hello(br_minion_t *self)
+{
+    br_msg_t *hello = br_msg_new(BR_MSG_HELLO);
+    bson_t grains = BSON_INITIALIZER;
+    struct utsname uts;
+    BSON_APPEND_UTF8(&grains, "id", self->id);
+    if (uname(&uts) == 0) {
+        BSON_APPEND_UTF8(&grains, "kernel", uts.sysname);
+        BSON_APPEND_UTF8(&grains, "kernelrelease", uts.release);
+        BSON_APPEND_UTF8(&grains, "cpuarch", uts.machine);
+        BSON_APPEND_UTF8(&grains, "host", uts.nodename);
+    }
+    if (hello && br_msg_set_id(hello, self->id) == 0 && br_msg_set_ver(hello, BRINE_VERSION) == 0 &&
+        br_msg_set_grains(hello, &grains) == 0) {
+        br_client_send(self->client, hello);
+    }
+    bson_destroy(&grains);
+    br_msg_destroy(&hello);
+    self->state = S_GREETING;
+}
+
+static int s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg);
+static int s_handle_req(zloop_t *loop, zsock_t *sock, void *arg);
+
+static int s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg);
+
+//  (Un)registers every socket of the client with the loop; the set changes
+//  when the minion subscribes and when it reconnects.
+static void
+s_watch(br_minion_t *self, bool on)
+{
+    zsock_t *socks[] = {br_client_req_sock(self->client), br_client_req_monitor(self->client),
+                        br_client_pub_sock(self->client), br_client_pub_monitor(self->client)};
+    zloop_reader_fn *handlers[] = {s_handle_req, s_handle_monitor, s_handle_pub, s_handle_monitor};
+    for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++) {
+        if (socks[i] && on) {
+            zloop_reader(self->loop, socks[i], handlers[i], self);
+        } else if (socks[i]) {
+            zloop_reader_end(self->loop, socks[i]);
+        }
+    }
+}
+
+static int
+s_handle_retry(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    br_minion_t *self = arg;
+    self->retry_timer = -1;
+    //  Fresh sockets: after a refusal libzmq never retries by itself
+    s_watch(self, false);
+    int rc = br_client_reconnect(self->client);
+    if (rc < 0) {
+        zsys_error("cannot reconnect: %s", br_strerror(rc));
+    }
+    s_watch(self, true);
+    s_send_enrol(self);
+    return 0;
+}
+
+static void
+s_retry_later(br_minion_t *self)
+{
+    if (self->retry_timer < 0) {
+        size_t wait_ms = (size_t)br_config_int(self->config, "acceptance_wait_time") * 1000;
+        self->retry_timer = zloop_timer(self->loop, wait_ms, 1, s_handle_retry, self);
+    }
+}
+
+static void
+s_subscribe(br_minion_t *self)
+{
+    if (!br_client_pub_sock(self->client)) {
+        if (br_client_subscribe(self->client) < 0) {
+            zsys_error("cannot connect to the master's publish socket");
+            return;
+        }
+        zloop_reader(self->loop, br_client_pub_sock(self->client), s_handle_pub, self);
+        zloop_reader(self->loop, br_client_pub_monitor(self->client), s_handle_monitor, self);
+    }
+}
+
+static void
+s_on_welcome(br_minion_t *self, br_msg_t *msg)
+{
+    const char *state = br_msg_state(msg);
+    if (strcmp(state, "accepted") != 0) {
+        if (strcmp(state, "pending") == 0) {
+            zsys_notice("this minion's key is pending on the master: accept it there with "
+                        "brine-key -a %s; retrying in %d s",
+                        self->id, (int)br_config_int(self->config, "acceptance_wait_time"));
+        } else {
+            zsys_error("the master says this minion's key is %s; retrying in %d s", state,
+                       (int)br_config_int(self->config, "acceptance_wait_time"));
+        }
+        s_retry_later(self);
+        return;
+    }
+    if (self->state == S_ENROLLING) {
+        s_send_hello(self);
+    } else if (self->state == S_GREETING) {
+        zsys_info("the master (brine %s) welcomed this minion", br_msg_ver(msg));
+        s_subscribe(self);
+        self->state = S_READY;
+        if (!self->startup_done) {
+            br_msg_t *startup = br_msg_new(BR_MSG_STARTUP);
+            if (startup && br_client_send(self->client, startup) == 0) {
+                self->startup_done = true;
+                zsys_info("asked for the startup job");
+            }
+            br_msg_destroy(&startup);
+        }
+    }
+}
+
+static int
+s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    (void)sock;
+    br_minion_t *self = arg;
+    br_msg_t *msg = NULL;
+    if (br_client_recv(self->client, &msg) < 0) {
+        return 0;
+    }
+    if (br_msg_type(msg) == BR_MSG_WELCOME) {
+        s_on_welcome(self, msg);
+    } else if (br_msg_type(msg) == BR_MSG_ERROR) {
+        zsys_error("the master answered: %s (%s)", br_msg_text(msg), br_strerror(br_msg_code(msg)));
+    } else {
+        zsys_warning("unexpected %s from the master", br_msg_type_name(br_msg_type(msg)));
+    }
+    br_msg_destroy(&msg);
+    return 0;
+}
+
+//  Runs one opened job and sends its return. The body (and any secret in
+//  it) is destroyed, and so wiped, by the caller right after.
+static void
+s_run_job(br_minion_t *self, br_msg_t *body)
+{
+    int64_t start = s_now_us();
+    const char *fun = br_msg_fun(body);
+    bson_t ret = BSON_INITIALIZER;
+    bool ok = false;
+    br_function_fn run = NULL;
+    for (size_t i = 0; i < sizeof s_functions / sizeof s_functions[0]; i++) {
+        if (strcmp(s_functions[i].name, fun) == 0) {
+            run = s_functions[i].run;
+        }
+    }
+    if (run) {
+        ok = run(self, body, &ret);
+    } else {
+        char text[256];
+        snprintf(text, sizeof text, "'%s' is not available.", fun);
+        BSON_APPEND_UTF8(&ret, "return", text);
+    }
+    br_msg_t *reply = br_msg_new(BR_MSG_RETURN);
+    if (reply && br_msg_set_jid(reply, br_msg_jid(body)) == 0 && br_msg_set_fun(reply, fun) == 0 &&
+        br_msg_set_ok(reply, ok) == 0 && br_msg_set_ret(reply, &ret) == 0 &&
+        br_msg_set_dur(reply, s_now_us() - start) == 0) {
+        if (br_client_send(self->client, reply) < 0) {
+            zsys_error("cannot send the return of job %s", br_msg_jid(body));
+        }
+    }
+    zsys_info("ran job %s (%s): %s", br_msg_jid(body), fun, ok ? "success" : "failure");
+    br_msg_destroy(&reply);
+    bson_destroy(&ret);
+}
+
+static int
+s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    (void)sock;
+    br_minion_t *self = arg;
+    br_msg_t *header = NULL, *body = NULL;
+    br_errmsg_t why = {""};
+    int rc = br_client_recv_job(self->client, &header, &body, &why);
+    if (rc < 0) {
+        zsys_warning("refused a job: %s", why.text);
+        return 0;
+    }
+    s_run_job(self, body);
+    br_msg_destroy(&body);
+    br_msg_destroy(&header);
+    return 0;
+}
+
+static int
+s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    br_minion_t *self = arg;
+    br_link_event_t link = br_client_handle_monitor(self->client, sock);
+    if (link == BR_LINK_REFUSED) {
+        s_retry_later(self);
+    }
+    return 0;
+}
+
+int
+br_minion_run(br_minion_t *self)
+{
+    s_watch(self, true);
+    s_send_enrol(self);
+    zloop_start(self->loop);
+    zsys_info("brine-minion stopping");
+    return BR_OK;
+}

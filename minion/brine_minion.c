@@ -1,0 +1,74 @@
+/*  brine-minion: the minion daemon. */
+#include "br_minion.h"
+#include "minion_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void
+s_usage(FILE *out)
+{
+    fprintf(out, "Usage: brine-minion [-c DIR] [--help] [--version]\n"
+                 "Runs a brine minion: connects to its master, runs the jobs sealed to its key\n"
+                 "and returns the results.\n\n"
+                 "  -c, --config-dir DIR  read DIR/minion (default %s)\n"
+                 "  -h, --help            show this help\n"
+                 "  -V, --version         show the version\n",
+            "/etc/brine");
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config-dir", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *confdir = "/etc/brine";
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            confdir = optarg;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        case 'V':
+            printf("brine-minion %s\n", BRINE_VERSION);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "brine-minion: unexpected argument '%s'\n", argv[optind]);
+        s_usage(stderr);
+        return 2;
+    }
+    //  Before anything can hold a secret: no core dumps, no ptrace dumps
+    if (br_harden_process() != 0) {
+        fprintf(stderr, "brine-minion: cannot disable core dumps\n");
+        return 1;
+    }
+    zsys_set_logident("brine-minion");
+    br_errmsg_t err = {""};
+    br_config_t *config = br_minion_config_load(confdir, &err);
+    if (!config) {
+        fprintf(stderr, "brine-minion: %s\n", err.text);
+        return 1;
+    }
+    br_minion_t *minion = br_minion_new(config, &err);
+    if (!minion) {
+        fprintf(stderr, "brine-minion: %s\n", err.text[0] ? err.text : "cannot start");
+        br_config_destroy(&config);
+        return 1;
+    }
+    int rc = br_minion_run(minion);
+    br_minion_destroy(&minion);
+    br_config_destroy(&config);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,24 @@
+/*  minion_config: schema of the minion's configuration file. */
+#include "minion_config.h"
+
+#include <stdio.h>
+
+const br_option_t br_minion_options[] = {
+    {"master", BR_OPT_STRING, "127.0.0.1", 0, 0, "address of the master"},
+    {"publish_port", BR_OPT_INT, "4605", 1, 65535, "the master's publish port"},
+    {"ret_port", BR_OPT_INT, "4606", 1, 65535, "the master's request port"},
+    {"id", BR_OPT_STRING, NULL, 0, 0, "this minion's id (default: the host name)"},
+    {"pki_dir", BR_OPT_STRING, "/etc/brine/pki/minion", 0, 0,
+     "directory of minion.key/minion.pub and the master's key minion_master.pub"},
+    {"acceptance_wait_time", BR_OPT_INT, "10", 1, 3600,
+     "seconds between attempts while the key is pending"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+br_config_t *
+br_minion_config_load(const char *confdir, br_errmsg_t *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/minion", confdir ? confdir : "/etc/brine");
+    return br_config_load(path, br_minion_options, false, err);
+}

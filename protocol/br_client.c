@@ -1,0 +1,376 @@
+/*  br_client: CURVE client sockets, job reception and replay defence for the
+    minion. */
+#include "brine.h"
+
+#include <sys/time.h>
+#include <zmq.h>
+
+//  Jids remembered for replay defence. Jobs live for minutes, so this many
+//  covers any realistic rate; evicting an unexpired jid raises a floor below
+//  which every jid is refused, so a bounded set never reopens a replay.
+#define BR_SEEN_MAX 4096
+//  A job may not claim to stay valid for longer than this
+#define BR_EXPIRY_MAX_MS (24LL * 3600 * 1000)
+
+typedef struct {
+    char jid[BR_JID_LEN + 1];
+    int64_t exp;
+} br_seen_t;
+
+struct _br_client_t {
+    const br_keypair_t *keys;        //  not owned
+    uint8_t master_key[BR_KEY_SIZE]; //  pinned server key
+    char id[BR_ID_MAX + 1];          //  our minion id
+    char *pub_endpoint;              //  master's publish endpoint
+    char *req_endpoint;              //  master's request endpoint
+    zsock_t *req;                    //  DEALER
+    zsock_t *pub;                    //  SUB, NULL until subscribed
+    zsock_t *req_monitor;            //  PAIR receiving the DEALER's events
+    zsock_t *pub_monitor;            //  PAIR receiving the SUB's events
+    unsigned monitor_seq;            //  makes each monitor endpoint unique
+    br_sealer_t *sealer;             //  opens jobs sealed by the master
+    br_seen_t seen[BR_SEEN_MAX];     //  ring of jids already run
+    size_t seen_next;                //  next slot to overwrite
+    zhashx_t *seen_index;            //  jid -> present
+    char floor_jid[BR_JID_LEN + 1];  //  jids <= this are refused
+    br_link_event_t last_link;       //  last reported, to log changes once
+};
+
+static int64_t
+s_now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void
+s_client_socket(br_client_t *self, zsock_t *sock)
+{
+    zsock_set_curve_serverkey_bin(sock, self->master_key);
+    zsock_set_curve_publickey_bin(sock, br_keypair_public(self->keys));
+    zsock_set_curve_secretkey_bin(sock, br_keypair_secret(self->keys));
+    zsock_set_maxmsgsize(sock, BR_MSG_MAX);
+    zsock_set_linger(sock, 0);
+    zsock_set_reconnect_ivl(sock, 100);
+    zsock_set_reconnect_ivl_max(sock, 5000);
+}
+
+//  Opens a client socket with a monitor: libzmq binds the monitor's end, so
+//  each socket gets a fresh inproc endpoint and our PAIR connects to it.
+static int
+s_open(br_client_t *self, int type, const char *endpoint, zsock_t **sock_p, zsock_t **monitor_p)
+{
+    int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                 ZMQ_EVENT_DISCONNECTED;
+    char monitor_endpoint[80];
+    snprintf(monitor_endpoint, sizeof monitor_endpoint, "inproc://brine-monitor-%p-%u",
+             (void *)self, ++self->monitor_seq);
+    zsock_t *sock = zsock_new(type);
+    zsock_t *monitor = zsock_new(ZMQ_PAIR);
+    if (!sock || !monitor) {
+        zsock_destroy(&sock);
+        zsock_destroy(&monitor);
+        return BR_ERR_NOMEM;
+    }
+    *sock_p = sock;
+    *monitor_p = monitor;
+    s_client_socket(self, sock);
+    if (type == ZMQ_SUB) {
+        //  The master subscribes us to "ID." whatever we ask; ask for the same
+        char topic[BR_ID_MAX + 2];
+        snprintf(topic, sizeof topic, "%s.", self->id);
+        zsock_set_subscribe(sock, topic);
+    }
+    if (zmq_socket_monitor(zsock_resolve(sock), monitor_endpoint, events) != 0 ||
+        zsock_connect(monitor, "%s", monitor_endpoint) < 0 ||
+        zsock_connect(sock, "%s", endpoint) < 0) {
+        return BR_ERR_IO;
+    }
+    return BR_OK;
+}
+
+static void
+s_close(zsock_t **sock_p, zsock_t **monitor_p)
+{
+    if (*sock_p) {
+        zmq_socket_monitor(zsock_resolve(*sock_p), NULL, 0);
+    }
+    zsock_destroy(sock_p);
+    zsock_destroy(monitor_p);
+}
+
+br_client_t *
+br_client_new(const br_keypair_t *keys, const uint8_t master_key[BR_KEY_SIZE], const char *id,
+              const char *pub_endpoint, const char *req_endpoint, br_errmsg_t *err)
+{
+    if (!br_id_valid(id)) {
+        br_errmsg_set(err, BR_ERR_BADID, "invalid minion id");
+        return NULL;
+    }
+    br_client_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->keys = keys;
+    memcpy(self->master_key, master_key, BR_KEY_SIZE);
+    snprintf(self->id, sizeof self->id, "%s", id);
+    self->pub_endpoint = strdup(pub_endpoint);
+    self->req_endpoint = strdup(req_endpoint);
+    self->sealer = br_sealer_new(keys);
+    self->seen_index = zhashx_new();
+    if (!self->pub_endpoint || !self->req_endpoint || !self->sealer || !self->seen_index) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the minion's sockets");
+        goto fail;
+    }
+    if (s_open(self, ZMQ_DEALER, self->req_endpoint, &self->req, &self->req_monitor) < 0) {
+        br_errmsg_set(err, BR_ERR_IO, "cannot connect to %s", req_endpoint);
+        goto fail;
+    }
+    return self;
+fail:
+    br_client_destroy(&self);
+    return NULL;
+}
+
+void
+br_client_destroy(br_client_t **self_p)
+{
+    if (self_p && *self_p) {
+        br_client_t *self = *self_p;
+        s_close(&self->req, &self->req_monitor);
+        s_close(&self->pub, &self->pub_monitor);
+        zhashx_destroy(&self->seen_index);
+        br_sealer_destroy(&self->sealer);
+        free(self->pub_endpoint);
+        free(self->req_endpoint);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+int
+br_client_subscribe(br_client_t *self)
+{
+    if (self->pub) {
+        return BR_OK;
+    }
+    return s_open(self, ZMQ_SUB, self->pub_endpoint, &self->pub, &self->pub_monitor);
+}
+
+int
+br_client_reconnect(br_client_t *self)
+{
+    bool was_subscribed = self->pub != NULL;
+    s_close(&self->req, &self->req_monitor);
+    s_close(&self->pub, &self->pub_monitor);
+    int rc = s_open(self, ZMQ_DEALER, self->req_endpoint, &self->req, &self->req_monitor);
+    if (rc == BR_OK && was_subscribed) {
+        rc = br_client_subscribe(self);
+    }
+    return rc;
+}
+
+zsock_t *
+br_client_req_sock(br_client_t *self)
+{
+    return self->req;
+}
+
+zsock_t *
+br_client_pub_sock(br_client_t *self)
+{
+    return self->pub;
+}
+
+zsock_t *
+br_client_req_monitor(br_client_t *self)
+{
+    return self->req_monitor;
+}
+
+zsock_t *
+br_client_pub_monitor(br_client_t *self)
+{
+    return self->pub_monitor;
+}
+
+int
+br_client_send(br_client_t *self, const br_msg_t *msg)
+{
+    zframe_t *frame = br_msg_encode(msg);
+    if (!frame) {
+        return BR_ERR_INTERNAL;
+    }
+    if (zframe_send(&frame, self->req, ZFRAME_DONTWAIT) != 0) {
+        zframe_destroy(&frame);
+        return BR_ERR_IO;
+    }
+    return BR_OK;
+}
+
+int
+br_client_recv(br_client_t *self, br_msg_t **msg_p)
+{
+    *msg_p = NULL;
+    zmsg_t *msg = zmsg_recv(self->req);
+    if (!msg) {
+        return BR_ERR_IO;
+    }
+    int rc = BR_ERR_MALFORMED;
+    br_errmsg_t why;
+    zframe_t *frame = zmsg_first(msg);
+    if (zmsg_size(msg) == 1) {
+        rc = br_msg_decode(msg_p, zframe_data(frame), zframe_size(frame), &why);
+        if (rc < 0) {
+            zsys_warning("dropped reply from master: %s", why.text);
+        }
+    } else {
+        zsys_warning("dropped reply from master: %zu frames", zmsg_size(msg));
+    }
+    zmsg_destroy(&msg);
+    return rc;
+}
+
+static bool
+s_seen(br_client_t *self, const char *jid)
+{
+    return strcmp(jid, self->floor_jid) <= 0 || zhashx_lookup(self->seen_index, jid) != NULL;
+}
+
+static void
+s_remember(br_client_t *self, const char *jid, int64_t exp)
+{
+    br_seen_t *slot = &self->seen[self->seen_next];
+    if (slot->jid[0]) {
+        if (slot->exp >= s_now_ms() && strcmp(slot->jid, self->floor_jid) > 0) {
+            memcpy(self->floor_jid, slot->jid, sizeof self->floor_jid);
+        }
+        zhashx_delete(self->seen_index, slot->jid);
+    }
+    snprintf(slot->jid, sizeof slot->jid, "%s", jid);
+    slot->exp = exp;
+    zhashx_insert(self->seen_index, slot->jid, slot);
+    self->seen_next = (self->seen_next + 1) % BR_SEEN_MAX;
+}
+
+int
+br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br_errmsg_t *err)
+{
+    *header_p = NULL;
+    *body_p = NULL;
+    int rc = BR_ERR_MALFORMED;
+    br_msg_t *header = NULL, *body = NULL;
+    br_secret_t *plain = NULL;
+    zmsg_t *msg = zmsg_recv(self->pub);
+    if (!msg) {
+        return BR_ERR_IO;
+    }
+    char topic[BR_ID_MAX + 2];
+    snprintf(topic, sizeof topic, "%s.", self->id);
+    zframe_t *topic_frame = zmsg_first(msg);
+    zframe_t *clear = zmsg_next(msg);
+    zframe_t *sealed = zmsg_next(msg);
+    if (zmsg_size(msg) != 3 || !zframe_streq(topic_frame, topic)) {
+        br_errmsg_set(err, rc, "job with %zu frames or for another topic", zmsg_size(msg));
+        goto out;
+    }
+    rc = br_msg_decode(&header, zframe_data(clear), zframe_size(clear), err);
+    if (rc < 0) {
+        goto out;
+    }
+    if (br_msg_type(header) != BR_MSG_JOB) {
+        rc = br_errmsg_set(err, BR_ERR_MALFORMED, "expected a job header, got %s",
+                           br_msg_type_name(br_msg_type(header)));
+        goto out;
+    }
+    const char *jid = br_msg_jid(header);
+    int64_t now = s_now_ms();
+    if (br_msg_exp(header) < now || br_msg_exp(header) > now + BR_EXPIRY_MAX_MS) {
+        rc = br_errmsg_set(err, BR_ERR_EXPIRED, "job %s is expired or claims too long a life", jid);
+        goto out;
+    }
+    if (s_seen(self, jid)) {
+        rc = br_errmsg_set(err, BR_ERR_REPLAY, "job %s was already run: replay refused", jid);
+        goto out;
+    }
+    rc = br_open(self->sealer, self->master_key, zframe_data(clear), zframe_size(clear),
+                 zframe_data(sealed), zframe_size(sealed), &plain);
+    if (rc < 0) {
+        br_errmsg_set(err, rc, "job %s does not open with our key: %s", jid, br_strerror(rc));
+        goto out;
+    }
+    rc = br_msg_decode(&body, br_secret_cdata(plain), br_secret_size(plain), err);
+    if (rc < 0) {
+        goto out;
+    }
+    if (br_msg_type(body) != BR_MSG_BODY || strcmp(br_msg_jid(body), jid) != 0) {
+        rc = br_errmsg_set(err, BR_ERR_MALFORMED, "job %s: body does not match its header", jid);
+        goto out;
+    }
+    s_remember(self, jid, br_msg_exp(header));
+    *header_p = header;
+    *body_p = body;
+    header = body = NULL;
+    rc = BR_OK;
+out:
+    br_secret_destroy(&plain);
+    br_msg_destroy(&header);
+    br_msg_destroy(&body);
+    zmsg_destroy(&msg);
+    return rc;
+}
+
+br_link_event_t
+br_client_handle_monitor(br_client_t *self, zsock_t *monitor)
+{
+    zmsg_t *msg = zmsg_recv(monitor);
+    if (!msg) {
+        return BR_LINK_NONE;
+    }
+    br_link_event_t link = BR_LINK_NONE;
+    zframe_t *head = zmsg_first(msg);
+    zframe_t *address = zmsg_next(msg);
+    if (head && zframe_size(head) == 6) {
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, zframe_data(head), 2);
+        memcpy(&value, zframe_data(head) + 2, 4);
+        char *where = address ? zframe_strdup(address) : strdup("?");
+        //  libzmq retries a failing handshake with backoff: say it once
+        switch (event) {
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            link = BR_LINK_CONNECTED;
+            zsys_debug("connected to master at %s", where);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            link = BR_LINK_REFUSED;
+            if (self->last_link != link) {
+                zsys_error("master at %s refused the key of minion %s (status %u): it is not "
+                           "accepted there (see brine-key -L on the master)",
+                           where, self->id, value);
+            }
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            link = BR_LINK_FAILED;
+            if (self->last_link != link) {
+                zsys_error("handshake with %s failed: it does not hold the pinned master key "
+                           "(minion_master.pub), or speaks another protocol",
+                           where);
+            }
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            link = BR_LINK_DOWN;
+            zsys_info("lost the connection to master at %s", where);
+            break;
+        }
+        free(where);
+        if (link != BR_LINK_NONE && link != BR_LINK_DOWN) {
+            self->last_link = link;
+        }
+    }
+    zmsg_destroy(&msg);
+    return link;
+}

@@ -1,0 +1,66 @@
+/*  br_client: the minion's side of the transport.
+
+    A DEALER for requests and a SUB for jobs, both CURVE clients pinned to the
+    master's public key: a server holding any other key fails the handshake,
+    so an impostor master is never talked to (S5). A socket monitor on each
+    reports why a handshake failed (key refused by the master, wrong master
+    key), because libzmq itself only retries silently, or, after a ZAP
+    refusal, never.
+
+    Jobs arrive as [topic "ID."][clear header][sealed body]. Before anything
+    is decrypted the header is checked: expiry, and that its jid has not been
+    run before (a bounded in-memory set, S3). Only then is the body opened
+    and decoded, in locked memory. */
+#ifndef BR_CLIENT_H
+#define BR_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <czmq.h>
+
+typedef struct _br_client_t br_client_t;
+
+//  Creates the client and connects its DEALER. Keeps a pointer to keys.
+br_client_t *br_client_new(const br_keypair_t *keys, const uint8_t master_key[BR_KEY_SIZE],
+                           const char *id, const char *pub_endpoint, const char *req_endpoint,
+                           br_errmsg_t *err);
+void br_client_destroy(br_client_t **self_p);
+
+//  Creates and connects the SUB socket (once the key is accepted: the
+//  publish socket refuses other keys, and libzmq never retries a refusal).
+int br_client_subscribe(br_client_t *self);
+
+//  Closes and reopens both sockets (after a refusal, or to fail over).
+int br_client_reconnect(br_client_t *self);
+
+zsock_t *br_client_req_sock(br_client_t *self);
+//  NULL until br_client_subscribe
+zsock_t *br_client_pub_sock(br_client_t *self);
+//  Monitors of the two sockets (the second NULL until br_client_subscribe);
+//  they change on br_client_reconnect.
+zsock_t *br_client_req_monitor(br_client_t *self);
+zsock_t *br_client_pub_monitor(br_client_t *self);
+
+int br_client_send(br_client_t *self, const br_msg_t *msg);
+//  Receives and decodes one reply from the master.
+int br_client_recv(br_client_t *self, br_msg_t **msg_p);
+
+//  Receives one job: checks the topic, header, expiry and replay, opens the
+//  seal and decodes the body. On success the jid is remembered so that the
+//  same job is refused next time. On failure both outputs are NULL and the
+//  reason is in err (never any body content).
+int br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p,
+                       br_errmsg_t *err);
+
+typedef enum {
+    BR_LINK_NONE = 0,
+    BR_LINK_CONNECTED,  //  a handshake succeeded
+    BR_LINK_REFUSED,    //  the master refused our key (ZAP 400)
+    BR_LINK_FAILED,     //  handshake failed otherwise (e.g. wrong master key)
+    BR_LINK_DOWN,       //  the connection dropped
+} br_link_event_t;
+
+//  Reads one event from a monitor, logs it once in plain words, returns it.
+br_link_event_t br_client_handle_monitor(br_client_t *self, zsock_t *monitor);
+
+#endif

@@ -1,0 +1,409 @@
+/*  br_server: CURVE server sockets, brine's ZAP handler, and subscription
+    tracking for the master. */
+#include "brine.h"
+
+#include <zmq.h>
+
+//  ZMQ_ZAP_ENFORCE_DOMAIN is in the draft part of libzmq 4.3.4's header but
+//  compiled into Debian's library. Without it a socket with an empty domain
+//  would skip ZAP; with it and a domain set, ZAP is always consulted.
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+#define BR_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+//  Unaccepted peers on the request socket get this User-Id prefix followed by
+//  their Z85 key; '?' is outside the id character set, so it cannot collide
+#define BR_UNACCEPTED_PREFIX '?'
+
+struct _br_server_t {
+    br_keystore_t *store;     //  not owned
+    const br_keypair_t *keys; //  not owned
+    br_sealer_t *sealer;      //  master -> minion sealing, shared key cache
+    zsock_t *zap;             //  REP, ZAP handler
+    zsock_t *pub;             //  XPUB
+    zsock_t *req;             //  ROUTER
+    zhashx_t *subscribed;     //  id -> live subscription count (as pointer)
+};
+
+void
+br_request_destroy(br_request_t **self_p)
+{
+    if (self_p && *self_p) {
+        br_request_t *self = *self_p;
+        zframe_destroy(&self->routing);
+        br_msg_destroy(&self->msg);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+static int
+s_server_socket(zsock_t *sock, const br_keypair_t *keys, const char *domain, const char *endpoint,
+                br_errmsg_t *err)
+{
+    int enforce = 1;
+    zsock_set_curve_server(sock, 1);
+    zsock_set_curve_secretkey_bin(sock, br_keypair_secret(keys));
+    zsock_set_zap_domain(sock, domain);
+    zsock_set_maxmsgsize(sock, BR_MSG_MAX);
+    zsock_set_backlog(sock, 4096);
+    zsock_set_linger(sock, 0);
+    if (zmq_setsockopt(zsock_resolve(sock), ZMQ_ZAP_ENFORCE_DOMAIN, &enforce, sizeof enforce)) {
+        return br_errmsg_set(err, BR_ERR_INTERNAL, "cannot enforce ZAP on %s: %s", domain,
+                             zmq_strerror(zmq_errno()));
+    }
+    if (zsock_bind(sock, "%s", endpoint) < 0) {
+        return br_errmsg_set(err, BR_ERR_IO, "cannot bind %s socket to %s: %s", domain, endpoint,
+                             zmq_strerror(zmq_errno()));
+    }
+    return BR_OK;
+}
+
+br_server_t *
+br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_endpoint,
+              const char *req_endpoint, br_errmsg_t *err)
+{
+    br_server_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->keys = keys;
+    self->store = store;
+    self->sealer = br_sealer_new(keys);
+    self->subscribed = zhashx_new();
+    //  The handler must exist before any server socket can see a handshake
+    self->zap = zsock_new(ZMQ_REP);
+    if (!self->sealer || !self->subscribed || !self->zap) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the master's sockets");
+        goto fail;
+    }
+    zsock_set_linger(self->zap, 0);
+    if (zsock_bind(self->zap, BR_ZAP_ENDPOINT) < 0) {
+        br_errmsg_set(err, BR_ERR_IO, "cannot bind the ZAP handler (another in this process?)");
+        goto fail;
+    }
+    self->pub = zsock_new(ZMQ_XPUB);
+    self->req = zsock_new(ZMQ_ROUTER);
+    if (!self->pub || !self->req) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the master's sockets");
+        goto fail;
+    }
+    zsock_set_xpub_manual(self->pub, 1);
+    //  Deep queues: a job to every minion goes out in one burst
+    zsock_set_sndhwm(self->pub, 100000);
+    zsock_set_rcvhwm(self->req, 100000);
+    if (s_server_socket(self->pub, keys, "pub", pub_endpoint, err) < 0 ||
+        s_server_socket(self->req, keys, "req", req_endpoint, err) < 0) {
+        goto fail;
+    }
+    return self;
+fail:
+    br_server_destroy(&self);
+    return NULL;
+}
+
+void
+br_server_destroy(br_server_t **self_p)
+{
+    if (self_p && *self_p) {
+        br_server_t *self = *self_p;
+        zsock_destroy(&self->pub);
+        zsock_destroy(&self->req);
+        zsock_destroy(&self->zap);
+        zhashx_destroy(&self->subscribed);
+        br_sealer_destroy(&self->sealer);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+zsock_t *
+br_server_zap_sock(br_server_t *self)
+{
+    return self->zap;
+}
+
+zsock_t *
+br_server_pub_sock(br_server_t *self)
+{
+    return self->pub;
+}
+
+zsock_t *
+br_server_req_sock(br_server_t *self)
+{
+    return self->req;
+}
+
+br_sealer_t *
+br_server_sealer(br_server_t *self)
+{
+    return self->sealer;
+}
+
+//  The ZAP decision: returns the status code and fills user (the User-Id).
+static const char *
+s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zframe_t *credentials,
+             char *user, size_t user_size)
+{
+    if (strcmp(mechanism, "CURVE") != 0 || !credentials ||
+        zframe_size(credentials) != BR_KEY_SIZE) {
+        return "400";
+    }
+    const uint8_t *key = zframe_data(credentials);
+    br_errmsg_t why;
+    //  A handshake is the moment an operator's brine-key change matters
+    if (br_keystore_refresh(self->store, &why) < 0) {
+        zsys_error("key store: %s", why.text);
+    }
+    const char *id = NULL;
+    br_key_state_t state = br_keystore_lookup(self->store, key, &id);
+    if (state == BR_KEY_ACCEPTED && id) {
+        snprintf(user, user_size, "%s", id);
+        return "200";
+    }
+    char z85[BR_Z85_KEY_LEN + 1];
+    br_pubkey_z85(key, z85);
+    if (strcmp(domain, "req") == 0 && state != BR_KEY_REJECTED && state != BR_KEY_DENIED) {
+        snprintf(user, user_size, "%c%s", BR_UNACCEPTED_PREFIX, z85);
+        return "200";
+    }
+    zsys_info("refused %s key %s on %s%s%s", br_key_state_name(state), z85, domain,
+              id ? " for minion " : "", id ? id : "");
+    return "400";
+}
+
+int
+br_server_handle_zap(br_server_t *self)
+{
+    zmsg_t *request = zmsg_recv(self->zap);
+    if (!request) {
+        return BR_ERR_IO;
+    }
+    //  version, request id, domain, address, identity, mechanism, credentials
+    char *version = zmsg_popstr(request);
+    zframe_t *request_id = zmsg_pop(request);
+    char *domain = zmsg_popstr(request);
+    char *address = zmsg_popstr(request);
+    zframe_t *identity = zmsg_pop(request);
+    char *mechanism = zmsg_popstr(request);
+    zframe_t *credentials = zmsg_pop(request);
+    char user[BR_Z85_KEY_LEN + 2] = "";
+    const char *status = "400";
+    int rc = BR_ERR_MALFORMED;
+    if (version && strcmp(version, "1.0") == 0 && request_id && domain && mechanism) {
+        status = s_zap_decide(self, domain, mechanism, credentials, user, sizeof user);
+        rc = BR_OK;
+    }
+    zmsg_t *reply = zmsg_new();
+    zmsg_addstr(reply, "1.0");
+    if (request_id) {
+        zmsg_append(reply, &request_id);
+    } else {
+        zmsg_addstr(reply, "");
+    }
+    zmsg_addstr(reply, status);
+    zmsg_addstr(reply, strcmp(status, "200") == 0 ? "OK" : "key not allowed");
+    zmsg_addstr(reply, user);
+    zmsg_addmem(reply, NULL, 0);
+    if (zmsg_send(&reply, self->zap) != 0) {
+        zmsg_destroy(&reply);
+        rc = BR_ERR_IO;
+    }
+    free(version);
+    free(domain);
+    free(address);
+    free(mechanism);
+    zframe_destroy(&identity);
+    zframe_destroy(&credentials);
+    zframe_destroy(&request_id);
+    zmsg_destroy(&request);
+    return rc;
+}
+
+static size_t
+s_sub_count(br_server_t *self, const char *id)
+{
+    return (size_t)(uintptr_t)zhashx_lookup(self->subscribed, id);
+}
+
+static void
+s_sub_set(br_server_t *self, const char *id, size_t count)
+{
+    if (count) {
+        zhashx_update(self->subscribed, id, (void *)(uintptr_t)count);
+    } else {
+        zhashx_delete(self->subscribed, id);
+    }
+}
+
+br_sub_event_t
+br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
+{
+    br_sub_event_t event = BR_SUB_NONE;
+    zframe_t *frame = zframe_recv(self->pub);
+    if (!frame) {
+        return BR_SUB_NONE;
+    }
+    const uint8_t *data = zframe_data(frame);
+    size_t size = zframe_size(frame);
+    const char *user = zframe_meta(frame, "User-Id");
+    id[0] = 0;
+    if (size >= 1 && data[0] == 1 && user && br_id_valid(user)) {
+        //  Whatever topic was asked for, this connection gets its own only
+        char topic[BR_ID_MAX + 2];
+        snprintf(topic, sizeof topic, "%s.", user);
+        if (zmq_setsockopt(zsock_resolve(self->pub), ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0) {
+            zframe_destroy(&frame);
+            return BR_SUB_NONE;
+        }
+        snprintf(id, BR_ID_MAX + 1, "%s", user);
+        s_sub_set(self, id, s_sub_count(self, id) + 1);
+        event = BR_SUB_JOINED;
+    } else if (size >= 3 && data[0] == 0 && !user && data[size - 1] == '.' &&
+               br_id_valid_n((const char *)data + 1, size - 2)) {
+        //  A closed connection: libzmq reports the topics we gave it, with no
+        //  User-Id; a minion's own unsubscribe carries one and is ignored
+        memcpy(id, data + 1, size - 2);
+        id[size - 2] = 0;
+        size_t count = s_sub_count(self, id);
+        s_sub_set(self, id, count ? count - 1 : 0);
+        event = count == 1 ? BR_SUB_LEFT : BR_SUB_NONE;
+    }
+    zframe_destroy(&frame);
+    return event;
+}
+
+bool
+br_server_subscribed(br_server_t *self, const char *id)
+{
+    return s_sub_count(self, id) > 0;
+}
+
+int
+br_server_recv(br_server_t *self, br_request_t **req_p)
+{
+    *req_p = NULL;
+    zmsg_t *msg = zmsg_recv(self->req);
+    if (!msg) {
+        return BR_ERR_IO;
+    }
+    int rc = BR_ERR_MALFORMED;
+    br_errmsg_t why = {""};
+    br_request_t *req = calloc(1, sizeof *req);
+    if (!req) {
+        zmsg_destroy(&msg);
+        return BR_ERR_NOMEM;
+    }
+    req->routing = zmsg_pop(msg);
+    zframe_t *body = zmsg_pop(msg);
+    const char *user = body ? zframe_meta(body, "User-Id") : NULL;
+    if (!req->routing || !body || zmsg_size(msg) != 0 || !user) {
+        br_errmsg_set(&why, rc, "expected exactly one frame");
+        goto out;
+    }
+    if (user[0] == BR_UNACCEPTED_PREFIX) {
+        rc = br_pubkey_from_z85(req->key, user + 1, strlen(user + 1));
+        //  Accepted since its handshake (brine-key -a while it waited): the
+        //  key is the identity, so it may act as that minion from now on
+        const char *id = NULL;
+        br_keystore_refresh(self->store, NULL);
+        if (rc == BR_OK && br_keystore_lookup(self->store, req->key, &id) == BR_KEY_ACCEPTED &&
+            id) {
+            snprintf(req->id, sizeof req->id, "%s", id);
+            req->accepted = true;
+        }
+    } else if (br_id_valid(user)) {
+        //  Accepted at handshake; make sure it still is (brine-key -d/-r)
+        br_keystore_refresh(self->store, NULL);
+        rc = br_keystore_state(self->store, user, req->key) == BR_KEY_ACCEPTED ? BR_OK
+                                                                               : BR_ERR_DENIED;
+        if (rc == BR_OK) {
+            snprintf(req->id, sizeof req->id, "%s", user);
+            req->accepted = true;
+        } else {
+            //  Deleted or rejected since it connected: it gets nothing, not
+            //  even enrolment, until it reconnects with a fresh handshake
+            br_errmsg_set(&why, rc, "key of minion %s is no longer accepted", user);
+            goto out;
+        }
+    }
+    if (rc < 0) {
+        br_errmsg_set(&why, rc, "bad User-Id from ZAP");
+        goto out;
+    }
+    rc = br_msg_decode(&req->msg, zframe_data(body), zframe_size(body), &why);
+out:
+    if (rc < 0) {
+        char z85[BR_Z85_KEY_LEN + 1] = "?";
+        if (user && user[0] == BR_UNACCEPTED_PREFIX) {
+            br_pubkey_z85(req->key, z85);
+        }
+        zsys_warning("dropped request from %s: %s (%s)", req->id[0] ? req->id : z85,
+                     why.text[0] ? why.text : "invalid", br_strerror(rc));
+        br_request_destroy(&req);
+    }
+    zframe_destroy(&body);
+    zmsg_destroy(&msg);
+    *req_p = req;
+    return rc;
+}
+
+int
+br_server_reply(br_server_t *self, const br_request_t *req, const br_msg_t *msg)
+{
+    zframe_t *body = br_msg_encode(msg);
+    zframe_t *routing = zframe_dup(req->routing);
+    if (!body || !routing) {
+        zframe_destroy(&body);
+        zframe_destroy(&routing);
+        return BR_ERR_INTERNAL;
+    }
+    if (zframe_send(&routing, self->req, ZFRAME_MORE) != 0 ||
+        zframe_send(&body, self->req, 0) != 0) {
+        zframe_destroy(&routing);
+        zframe_destroy(&body);
+        return BR_ERR_IO;
+    }
+    return BR_OK;
+}
+
+int
+br_server_publish(br_server_t *self, const char *id, const br_msg_t *header,
+                  const br_secret_t *body)
+{
+    uint8_t key[BR_KEY_SIZE];
+    if (!br_id_valid(id) || br_keystore_state(self->store, id, key) != BR_KEY_ACCEPTED) {
+        return BR_ERR_DENIED;
+    }
+    if (!br_server_subscribed(self, id)) {
+        return BR_ERR_NOTFOUND;
+    }
+    int rc = BR_ERR_INTERNAL;
+    zframe_t *clear = br_msg_encode(header);
+    zframe_t *sealed = NULL;
+    zframe_t *topic = NULL;
+    if (!clear) {
+        goto out;
+    }
+    sealed = br_seal(self->sealer, key, zframe_data(clear), zframe_size(clear),
+                     br_secret_cdata(body), br_secret_size(body));
+    topic = zframe_new(NULL, strlen(id) + 1);
+    if (!sealed || !topic) {
+        goto out;
+    }
+    memcpy(zframe_data(topic), id, strlen(id));
+    zframe_data(topic)[strlen(id)] = '.';
+    rc = BR_ERR_IO;
+    if (zframe_send(&topic, self->pub, ZFRAME_MORE) == 0 &&
+        zframe_send(&clear, self->pub, ZFRAME_MORE) == 0 &&
+        zframe_send(&sealed, self->pub, 0) == 0) {
+        rc = BR_OK;
+    }
+out:
+    zframe_destroy(&topic);
+    zframe_destroy(&clear);
+    zframe_destroy(&sealed);
+    return rc;
+}

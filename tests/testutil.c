@@ -1,0 +1,176 @@
+/*  testutil: shared test helpers. */
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int test_failures = 0;
+
+int
+test_done(const char *name)
+{
+    if (test_failures) {
+        printf("%s: %d check(s) failed\n", name, test_failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", name);
+    return 0;
+}
+
+char *
+test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *path = NULL;
+    if (asprintf(&path, "%s/brine-test-XXXXXX", base) < 0) {
+        return NULL;
+    }
+    if (!mkdtemp(path)) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int
+s_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void
+test_rmtree(const char *path)
+{
+    if (path) {
+        nftw(path, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    }
+}
+
+static long
+s_count(const uint8_t *hay, size_t len, const uint8_t *inverted, size_t size)
+{
+    long hits = 0;
+    if (len < size) {
+        return 0;
+    }
+    for (size_t i = 0; i + size <= len; i++) {
+        if ((hay[i] ^ inverted[0]) != 0xFF) {
+            continue;
+        }
+        size_t j = 1;
+        while (j < size && (hay[i + j] ^ inverted[j]) == 0xFF) {
+            j++;
+        }
+        if (j == size) {
+            hits++;
+        }
+    }
+    return hits;
+}
+
+long
+test_memscan(pid_t pid, const uint8_t *inverted, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", pid ? (int)pid : (int)getpid());
+    FILE *maps = fopen(path, "r");
+    snprintf(path, sizeof path, "/proc/%d/mem", pid ? (int)pid : (int)getpid());
+    int mem = open(path, O_RDONLY);
+    if (!maps || mem < 0) {
+        if (maps) {
+            fclose(maps);
+        }
+        if (mem >= 0) {
+            close(mem);
+        }
+        return -1;
+    }
+    //  Chunks overlap by size - 1 bytes so a needle across a boundary counts
+    size_t chunk = 1 << 20;
+    uint8_t *buf = malloc(chunk + size);
+    long hits = 0;
+    char line[512];
+    while (buf && fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 || perms[0] != 'r') {
+            continue;
+        }
+        if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]")) {
+            continue;
+        }
+        size_t carry = 0;
+        for (unsigned long at = start; at < end;) {
+            size_t want = end - at < chunk ? end - at : chunk;
+            ssize_t got = pread(mem, buf + carry, want, (off_t)at);
+            if (got <= 0) {
+                break;
+            }
+            hits += s_count(buf, carry + (size_t)got, inverted, size);
+            size_t keep = size - 1 < carry + (size_t)got ? size - 1 : carry + (size_t)got;
+            memmove(buf, buf + carry + (size_t)got - keep, keep);
+            //  Clear the copy, or reading the mapping that holds buf itself
+            //  would find the last chunk's hits a second time
+            memset(buf + keep, 0, chunk + size - keep);
+            carry = keep;
+            at += (unsigned long)got;
+        }
+    }
+    free(buf);
+    fclose(maps);
+    close(mem);
+    return hits;
+}
+
+long
+test_filescan(const char *path, const uint8_t *needle, size_t size)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        return -1;
+    }
+    uint8_t *inverted = malloc(size);
+    for (size_t i = 0; i < size; i++) {
+        inverted[i] = (uint8_t)~needle[i];
+    }
+    long hits = 0;
+    size_t chunk = 1 << 16, carry = 0;
+    uint8_t *buf = malloc(chunk + size);
+    size_t got;
+    while ((got = fread(buf + carry, 1, chunk, file)) > 0) {
+        hits += s_count(buf, carry + got, inverted, size);
+        size_t keep = size - 1 < carry + got ? size - 1 : carry + got;
+        memmove(buf, buf + carry + got - keep, keep);
+        carry = keep;
+    }
+    free(buf);
+    free(inverted);
+    fclose(file);
+    return hits;
+}
+
+int
+test_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return port;
+}

@@ -1,0 +1,90 @@
+/*  Unit tests for br_secret: copies, wiping, and that destroyed secrets leave
+    no trace in the process's memory. */
+#include "brine.h"
+#include "testutil.h"
+
+#include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+static void
+s_test_basics(void)
+{
+    br_secret_t *s = br_secret_new(16);
+    CHECK(s);
+    CHECK_EQ_INT(br_secret_size(s), 16);
+    for (size_t i = 0; i < 16; i++) {
+        CHECK_EQ_INT(br_secret_data(s)[i], 0);
+    }
+    br_secret_t *t = br_secret_from_bytes("0123456789abcdef", 16);
+    CHECK(!br_secret_equal(s, t));
+    memcpy(br_secret_data(s), "0123456789abcdef", 16);
+    CHECK(br_secret_equal(s, t));
+    br_secret_wipe(t);
+    CHECK_EQ_INT(br_secret_size(t), 16);
+    for (size_t i = 0; i < 16; i++) {
+        CHECK_EQ_INT(br_secret_data(t)[i], 0);
+    }
+    br_secret_destroy(&s);
+    br_secret_destroy(&t);
+    CHECK(s == NULL && t == NULL);
+    br_secret_destroy(&s); //  idempotent
+
+    br_secret_t *empty = br_secret_new(0);
+    CHECK(empty && br_secret_size(empty) == 0 && br_secret_data(empty));
+    br_secret_destroy(&empty);
+    CHECK(br_secret_new(BR_SECRET_MAX + 1) == NULL);
+    CHECK(br_secret_from_frame(NULL) == NULL);
+}
+
+//  A secret read from a frame: the frame is wiped, the copy is intact, and
+//  once the secret is destroyed its bytes exist nowhere in this process.
+static void
+s_test_frame_and_leak(void)
+{
+    enum { N = 32 };
+    uint8_t inverted[N];
+    zframe_t *frame = zframe_new(NULL, N);
+    randombytes_buf(zframe_data(frame), N);
+    for (size_t i = 0; i < N; i++) {
+        inverted[i] = (uint8_t)~zframe_data(frame)[i];
+    }
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 1);
+
+    br_secret_t *secret = br_secret_from_frame(frame);
+    CHECK(secret);
+    bool wiped = true;
+    for (size_t i = 0; i < N; i++) {
+        wiped = wiped && zframe_data(frame)[i] == 0;
+    }
+    CHECK(wiped);
+    bool intact = true;
+    for (size_t i = 0; i < N; i++) {
+        intact = intact && (br_secret_data(secret)[i] ^ inverted[i]) == 0xFF;
+    }
+    CHECK(intact);
+    zframe_destroy(&frame);
+    //  Exactly one copy: the locked one
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 1);
+    br_secret_destroy(&secret);
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
+}
+
+static void
+s_test_harden(void)
+{
+    CHECK_EQ_INT(br_harden_process(), 0);
+    struct rlimit lim;
+    CHECK_EQ_INT(getrlimit(RLIMIT_CORE, &lim), 0);
+    CHECK_EQ_INT(lim.rlim_cur, 0);
+    CHECK_EQ_INT(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+}
+
+int
+main(void)
+{
+    s_test_basics();
+    s_test_frame_and_leak();
+    s_test_harden();
+    return test_done("unit_secret");
+}

@@ -219,13 +219,15 @@ s_on_enrol(br_master_t *self, br_request_t *req)
         return;
     }
     br_errmsg_t why;
+    //  A waiting minion asks again every few seconds: say it once
+    bool known = br_keystore_state(self->store, id, NULL) == BR_KEY_PENDING;
     int state = br_keystore_enrol(self->store, id, req->key, &why);
     if (state < 0) {
         zsys_error("enrolment of %s failed: %s", id, why.text);
         s_reply_error(self, req, state, "enrolment failed");
         return;
     }
-    if (state == BR_KEY_PENDING) {
+    if (state == BR_KEY_PENDING && !known) {
         zsys_notice("minion %s is pending: accept its key with brine-key -a %s", id, id);
     } else if (state == BR_KEY_DENIED) {
         zsys_warning("minion %s presented a key other than the one on file: denied", id);
@@ -336,7 +338,7 @@ s_handle_sub(zloop_t *loop, zsock_t *sock, void *arg)
     char id[BR_ID_MAX + 1];
     br_sub_event_t event = br_server_handle_sub(self->server, id);
     if (event == BR_SUB_JOINED) {
-        zsys_debug("minion %s subscribed", id);
+        zsys_info("minion %s subscribed to its jobs", id);
         //  Jobs that waited for this minion's subscription go out now
         for (br_job_t *job = zhashx_first(self->jobs); job; job = zhashx_next(self->jobs)) {
             if (!job->sent_us && strcmp(job->id, id) == 0) {
@@ -344,7 +346,7 @@ s_handle_sub(zloop_t *loop, zsock_t *sock, void *arg)
             }
         }
     } else if (event == BR_SUB_LEFT) {
-        zsys_debug("minion %s disconnected", id);
+        zsys_info("minion %s left the publish socket", id);
     }
     return 0;
 }

@@ -3,9 +3,11 @@
     a Salt operator's habits and scripts carry over, on brine's key store. */
 #include "master_config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define S_EXIT_OK 0
@@ -57,21 +59,27 @@ static const s_section_t s_sections[] = {
     {BR_KEY_ACCEPTED, "minions", "Accepted Keys:", "accepted", "\033[0;32m", "\033[1;32m"},
     {BR_KEY_DENIED, "minions_denied", "Denied Keys:", "denied", "\033[0;35m", "\033[1;35m"},
     {BR_KEY_PENDING, "minions_pre", "Unaccepted Keys:", "unaccepted", "\033[0;31m", "\033[1;31m"},
-    {BR_KEY_REJECTED, "minions_rejected", "Rejected Keys:", "rejected", "\033[0;34m",
-     "\033[1;34m"},
+    {BR_KEY_REJECTED, "minions_rejected", "Rejected Keys:", "rejected", "\033[0;34m", "\033[1;34m"},
 };
 #define S_NSECTIONS (sizeof s_sections / sizeof s_sections[0])
-static const s_section_t s_local = {BR_KEY_UNKNOWN, "", "Local Keys:", "local", "\033[0;35m",
-                                    "\033[1;35m"};
+static const s_section_t s_local = {
+    BR_KEY_UNKNOWN, "", "Local Keys:", "local", "\033[0;35m", "\033[1;35m"};
 static const char s_reset[] = "\033[0m";
 
 //  What -a, -r and -d do: which states they take keys from, and how
 typedef struct {
-    const char *past;            //  "accepted"
+    const char *past;               //  "accepted"
     br_key_state_t from[S_NSTATES]; //  states the action applies to; 0 ends
-    bool default_yes;            //  Salt's default answer to "Proceed?"
+    bool default_yes;               //  Salt's default answer to "Proceed?"
     int (*apply)(br_keystore_t *, const char *, br_errmsg_t *);
 } s_change_t;
+
+static void
+s_usage_hint(void)
+{
+    fprintf(stderr, "Usage: brine-key [options] [action]\n"
+                    "Try 'brine-key --help' for more information.\n");
+}
 
 static void
 s_usage(FILE *out)
@@ -131,7 +139,7 @@ s_line(const s_opts_t *o, const s_section_t *section, const char *id, const char
 static bool
 s_contains(zlistx_t *list, const char *id)
 {
-    return zlistx_find(list, (void *) id) != NULL;
+    return zlistx_find(list, (void *)id) != NULL;
 }
 
 //  Prints the sections of the selected states, listing the ids of list
@@ -277,7 +285,7 @@ s_targets(zlistx_t *by_state[], const br_key_state_t from[], const char *id)
         zlistx_t *ids = by_state[from[i]];
         for (const char *each = zlistx_first(ids); each; each = zlistx_next(ids)) {
             if ((!id || streq(id, each)) && !s_contains(targets, each)) {
-                zlistx_add_end(targets, (void *) each);
+                zlistx_add_end(targets, (void *)each);
             }
         }
     }
@@ -320,7 +328,7 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
             //  From the file, because the store answers with one key per id
             //  and a denied key differs from the accepted one by nature
             int n = snprintf(path, sizeof path, "%s/%s/%s", pki_dir, section->dir, id);
-            if (n < 0 || (size_t) n >= sizeof path) {
+            if (n < 0 || (size_t)n >= sizeof path) {
                 fprintf(stderr, "brine-key: path of %s is too long\n", id);
                 rc = S_EXIT_FAIL;
             } else if (br_pubkey_load(key, path, &err) != 0) {
@@ -384,8 +392,8 @@ s_gen(const s_opts_t *o)
         goto out;
     }
     br_key_fingerprint(br_keypair_public(pair), fingerprint);
-    printf("Public key:  %s/%s.pub\nSecret key:  %s/%s.key\nFingerprint: %s\n", dir, o->arg,
-           dir, o->arg, fingerprint);
+    printf("Public key:  %s/%s.pub\nSecret key:  %s/%s.key\nFingerprint: %s\n", dir, o->arg, dir,
+           o->arg, fingerprint);
     rc = S_EXIT_OK;
 out:
     br_keypair_destroy(&pair);
@@ -426,14 +434,26 @@ s_run(const s_opts_t *o, const char *pki_dir)
     }
     switch (o->action) {
     case S_ACCEPT:
-    case S_ACCEPT_ALL: change = o->include_rejected ? &accept_rejected : &accept; break;
+    case S_ACCEPT_ALL:
+        change = o->include_rejected ? &accept_rejected : &accept;
+        break;
     case S_REJECT:
-    case S_REJECT_ALL: change = o->include_accepted ? &reject_accepted : &reject; break;
+    case S_REJECT_ALL:
+        change = o->include_accepted ? &reject_accepted : &reject;
+        break;
     case S_DELETE:
-    case S_DELETE_ALL: change = &delete; break;
-    case S_FINGER: rc = s_fingerprints(o, pki_dir, by_state, o->arg); goto out;
-    case S_FINGER_ALL: rc = s_fingerprints(o, pki_dir, by_state, NULL); goto out;
-    default: rc = s_list(o, by_state); goto out;
+    case S_DELETE_ALL:
+        change = &delete;
+        break;
+    case S_FINGER:
+        rc = s_fingerprints(o, pki_dir, by_state, o->arg);
+        goto out;
+    case S_FINGER_ALL:
+        rc = s_fingerprints(o, pki_dir, by_state, NULL);
+        goto out;
+    default:
+        rc = s_list(o, by_state);
+        goto out;
     }
     //  The single forms name one id; the "all" forms take every id in reach
     bool one = o->action == S_ACCEPT || o->action == S_REJECT || o->action == S_DELETE;
@@ -468,15 +488,16 @@ s_check_name(const char *what, const char *name)
         return true;
     }
     fprintf(stderr, "brine-key: invalid %s '", what);
-    for (const unsigned char *c = (const unsigned char *) name; *c; c++) {
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
         if (*c >= 0x20 && *c < 0x7f) {
             fputc(*c, stderr);
         } else {
             fprintf(stderr, "\\x%02x", *c);
         }
     }
-    fprintf(stderr, "': use 1 to %d characters from A-Z a-z 0-9 . _ - "
-                    "not starting with '.' or '-'\n",
+    fprintf(stderr,
+            "': use 1 to %d characters from A-Z a-z 0-9 . _ - "
+            "not starting with '.' or '-'\n",
             BR_ID_MAX);
     return false;
 }
@@ -537,36 +558,78 @@ s_parse(int argc, char *argv[], s_opts_t *o)
     while ((c = getopt_long(argc, argv, "c:Ll:a:Ar:Rd:Df:Fyh", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
-        case 'c': o->confdir = optarg; break;
-        case S_OPT_PKI_DIR: o->pki_dir = optarg; break;
-        case 'L': ok = s_set_action(o, S_LIST, NULL); break;
-        case 'l': ok = s_set_action(o, S_LIST, optarg); break;
-        case 'a': ok = s_set_action(o, S_ACCEPT, optarg); break;
-        case 'A': ok = s_set_action(o, S_ACCEPT_ALL, NULL); break;
-        case 'r': ok = s_set_action(o, S_REJECT, optarg); break;
-        case 'R': ok = s_set_action(o, S_REJECT_ALL, NULL); break;
-        case 'd': ok = s_set_action(o, S_DELETE, optarg); break;
-        case 'D': ok = s_set_action(o, S_DELETE_ALL, NULL); break;
-        case 'f': ok = s_set_action(o, S_FINGER, optarg); break;
-        case 'F': ok = s_set_action(o, S_FINGER_ALL, NULL); break;
-        case S_OPT_GEN: ok = s_set_action(o, S_GEN, optarg); break;
-        case S_OPT_GEN_DIR: o->gen_dir = optarg; break;
-        case S_OPT_INCLUDE_REJECTED: o->include_rejected = true; break;
-        case S_OPT_INCLUDE_ACCEPTED: o->include_accepted = true; break;
-        case 'y': o->yes = true; break;
-        case S_OPT_NO_COLOR: no_color = true; break;
-        case 'h': s_usage(stdout); return S_EXIT_OK;
-        case S_OPT_VERSION: printf("brine-key %s\n", BRINE_VERSION); return S_EXIT_OK;
-        default: ok = false; break; //  getopt_long has said what was wrong
+        case 'c':
+            o->confdir = optarg;
+            break;
+        case S_OPT_PKI_DIR:
+            o->pki_dir = optarg;
+            break;
+        case 'L':
+            ok = s_set_action(o, S_LIST, NULL);
+            break;
+        case 'l':
+            ok = s_set_action(o, S_LIST, optarg);
+            break;
+        case 'a':
+            ok = s_set_action(o, S_ACCEPT, optarg);
+            break;
+        case 'A':
+            ok = s_set_action(o, S_ACCEPT_ALL, NULL);
+            break;
+        case 'r':
+            ok = s_set_action(o, S_REJECT, optarg);
+            break;
+        case 'R':
+            ok = s_set_action(o, S_REJECT_ALL, NULL);
+            break;
+        case 'd':
+            ok = s_set_action(o, S_DELETE, optarg);
+            break;
+        case 'D':
+            ok = s_set_action(o, S_DELETE_ALL, NULL);
+            break;
+        case 'f':
+            ok = s_set_action(o, S_FINGER, optarg);
+            break;
+        case 'F':
+            ok = s_set_action(o, S_FINGER_ALL, NULL);
+            break;
+        case S_OPT_GEN:
+            ok = s_set_action(o, S_GEN, optarg);
+            break;
+        case S_OPT_GEN_DIR:
+            o->gen_dir = optarg;
+            break;
+        case S_OPT_INCLUDE_REJECTED:
+            o->include_rejected = true;
+            break;
+        case S_OPT_INCLUDE_ACCEPTED:
+            o->include_accepted = true;
+            break;
+        case 'y':
+            o->yes = true;
+            break;
+        case S_OPT_NO_COLOR:
+            no_color = true;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return S_EXIT_OK;
+        case S_OPT_VERSION:
+            printf("brine-key %s\n", BRINE_VERSION);
+            return S_EXIT_OK;
+        default:
+            ok = false;
+            break; //  getopt_long has said what was wrong
         }
         if (!ok) {
-            s_usage(stderr);
+            s_usage_hint();
             return S_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "brine-key: unexpected argument '%s'\n", argv[optind]);
-        s_usage(stderr);
+        s_usage_hint();
         return S_EXIT_USAGE;
     }
     const char *no_color_env = getenv("NO_COLOR");
@@ -598,6 +661,8 @@ main(int argc, char *argv[])
     }
     //  CZMQ's handler would turn Ctrl-C at the prompt into a flag nobody reads
     zsys_handler_set(NULL);
+    //  Warnings about junk in the key store must not mix with the listing
+    zsys_set_logstream(stderr);
     if ((rc = s_parse(argc, argv, &o)) >= 0) {
         goto out;
     }
@@ -619,6 +684,15 @@ main(int argc, char *argv[])
     }
     if (!pki_dir) {
         fprintf(stderr, "brine-key: out of memory\n");
+        rc = S_EXIT_FAIL;
+        goto out;
+    }
+    //  The master creates the store; creating it here would hide a wrong
+    //  -c or --pki-dir behind an empty listing
+    struct stat st;
+    if (stat(pki_dir, &st) != 0) {
+        fprintf(stderr, "brine-key: key store %s: %s (is pki_dir right? see -c and --pki-dir)\n",
+                pki_dir, strerror(errno));
         rc = S_EXIT_FAIL;
         goto out;
     }

@@ -55,6 +55,8 @@ main(int argc, char **argv)
         return 1;
     }
     zsys_set_logident("brine-master");
+    //  CZMQ logs to stdout by default; daemons log to stderr (the journal)
+    zsys_set_logstream(stderr);
     br_errmsg_t err = {""};
     br_config_t *config = br_master_config_load(confdir, &err);
     if (!config) {

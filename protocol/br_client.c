@@ -342,7 +342,9 @@ br_client_handle_monitor(br_client_t *self, zsock_t *monitor)
         switch (event) {
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             link = BR_LINK_CONNECTED;
-            zsys_debug("connected to master at %s", where);
+            if (self->last_link != link) {
+                zsys_info("connected to master at %s", where);
+            }
             break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             link = BR_LINK_REFUSED;

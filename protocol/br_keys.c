@@ -59,11 +59,10 @@ s_line_len(const uint8_t *data, size_t len)
 }
 
 static int
-s_path(char *out, size_t size, const char *dir, const char *name, const char *ext,
-       br_errmsg_t *err)
+s_path(char *out, size_t size, const char *dir, const char *name, const char *ext, br_errmsg_t *err)
 {
     int n = snprintf(out, size, "%s/%s%s", dir, name, ext);
-    if (n < 0 || (size_t) n >= size) {
+    if (n < 0 || (size_t)n >= size) {
         return br_errmsg_set(err, BR_ERR_INVALID, "path %s/%s%s is too long", dir, name, ext);
     }
     return 0;
@@ -79,8 +78,8 @@ s_open_read(const char *path, const char *what, int *fd_p, struct stat *st, br_e
     if (fd < 0) {
         int e = errno;
         if (e == ELOOP) {
-            r = br_errmsg_set(err, BR_ERR_PERM, "%s file %s is a symbolic link, which is refused", what,
-                              path);
+            r = br_errmsg_set(err, BR_ERR_PERM, "%s file %s is a symbolic link, which is refused",
+                              what, path);
         } else {
             r = br_errmsg_set(err, e == ENOENT ? BR_ERR_NOTFOUND : BR_ERR_IO,
                               "cannot open %s file %s: %s", what, path, strerror(e));
@@ -124,7 +123,7 @@ s_read_all(int fd, const char *what, const char *path, uint8_t *buf, size_t size
         if (n == 0) {
             break;
         }
-        len += (size_t) n;
+        len += (size_t)n;
     }
     *len_p = len;
     return 0;
@@ -142,7 +141,7 @@ s_write_all(int fd, const uint8_t *data, size_t len)
             return -1;
         }
         data += n;
-        len -= (size_t) n;
+        len -= (size_t)n;
     }
     return 0;
 }
@@ -155,8 +154,7 @@ s_sync_dir(const char *dir, br_errmsg_t *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        return br_errmsg_set(err, BR_ERR_IO, "cannot open directory %s: %s", dir,
-                             strerror(errno));
+        return br_errmsg_set(err, BR_ERR_IO, "cannot open directory %s: %s", dir, strerror(errno));
     }
     int r = 0;
     if (fsync(fd) != 0 && errno != EINVAL) {
@@ -175,7 +173,7 @@ s_dirname(char out[PATH_MAX], const char *path)
     } else if (slash == path) {
         snprintf(out, PATH_MAX, "/");
     } else {
-        snprintf(out, PATH_MAX, "%.*s", (int) (slash - path), path);
+        snprintf(out, PATH_MAX, "%.*s", (int)(slash - path), path);
     }
 }
 
@@ -203,7 +201,7 @@ s_write_file(const char *path, const uint8_t *data, size_t len, mode_t mode, boo
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     } else {
         int n = snprintf(tmp, sizeof tmp, "%s/" S_TMP_PREFIX "XXXXXX", dir);
-        if (n < 0 || (size_t) n >= sizeof tmp) {
+        if (n < 0 || (size_t)n >= sizeof tmp) {
             r = br_errmsg_set(err, BR_ERR_INVALID, "path %s is too long", path);
             goto out;
         }
@@ -231,8 +229,7 @@ s_write_file(const char *path, const uint8_t *data, size_t len, mode_t mode, boo
         goto out;
     }
     if (!exclusive && rename(tmp, path) != 0) {
-        r = br_errmsg_set(err, BR_ERR_IO, "cannot rename %s to %s: %s", tmp, path,
-                          strerror(errno));
+        r = br_errmsg_set(err, BR_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto out;
     }
     created = false; //  the file is now where it belongs: keep it
@@ -287,7 +284,7 @@ br_pubkey_load(uint8_t key[BR_KEY_SIZE], const char *path, br_errmsg_t *err)
     if ((r = s_read_all(fd, "public key", path, buf, sizeof buf, &len, err)) != 0) {
         goto out;
     }
-    if (br_pubkey_from_z85(key, (const char *) buf, s_line_len(buf, len)) != 0) {
+    if (br_pubkey_from_z85(key, (const char *)buf, s_line_len(buf, len)) != 0) {
         r = br_errmsg_set(err, BR_ERR_MALFORMED,
                           "public key file %s is not one line of %d Z85 characters", path,
                           BR_Z85_KEY_LEN);
@@ -302,13 +299,12 @@ out:
 }
 
 int
-br_pubkey_save(const uint8_t key[BR_KEY_SIZE], const char *path, bool exclusive,
-               br_errmsg_t *err)
+br_pubkey_save(const uint8_t key[BR_KEY_SIZE], const char *path, bool exclusive, br_errmsg_t *err)
 {
     char line[S_LINE_LEN + 1];
     br_pubkey_z85(key, line);
     line[BR_Z85_KEY_LEN] = '\n';
-    return s_write_file(path, (const uint8_t *) line, S_LINE_LEN, 0644, exclusive, err);
+    return s_write_file(path, (const uint8_t *)line, S_LINE_LEN, 0644, exclusive, err);
 }
 
 //  Reads and decodes a secret key file. Everything that holds the key or its
@@ -329,7 +325,7 @@ s_secret_load(br_secret_t **key_p, const char *path, br_errmsg_t *err)
     if ((st.st_mode & 077) != 0) {
         r = br_errmsg_set(err, BR_ERR_PERM,
                           "secret key file %s is readable by others (mode %04o); run chmod 600 %s",
-                          path, (unsigned) (st.st_mode & 07777), path);
+                          path, (unsigned)(st.st_mode & 07777), path);
         goto out;
     }
     //  One byte more than the longest read, for the terminating NUL
@@ -345,8 +341,8 @@ s_secret_load(br_secret_t **key_p, const char *path, br_errmsg_t *err)
     }
     len = s_line_len(data, len);
     data[len] = '\0';
-    if (!s_z85_text_valid((const char *) data, len) ||
-        !zmq_z85_decode(br_secret_data(key), (const char *) data)) {
+    if (!s_z85_text_valid((const char *)data, len) ||
+        !zmq_z85_decode(br_secret_data(key), (const char *)data)) {
         r = br_errmsg_set(err, BR_ERR_MALFORMED,
                           "secret key file %s is not one line of %d Z85 characters", path,
                           BR_Z85_KEY_LEN);
@@ -451,7 +447,7 @@ br_keypair_save(const br_keypair_t *self, const char *dir, const char *name, br_
         r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory writing %s", key_path);
         goto out;
     }
-    char *line = (char *) br_secret_data(text);
+    char *line = (char *)br_secret_data(text);
     zmq_z85_encode(line, br_secret_cdata(self->secret_key), BR_KEY_SIZE);
     line[BR_Z85_KEY_LEN] = '\n';
     if ((r = s_write_file(key_path, br_secret_cdata(text), S_LINE_LEN, 0600, true, err)) != 0) {

@@ -50,11 +50,16 @@ const char *
 br_key_state_name(br_key_state_t state)
 {
     switch (state) {
-    case BR_KEY_ACCEPTED: return "accepted";
-    case BR_KEY_PENDING: return "pending";
-    case BR_KEY_REJECTED: return "rejected";
-    case BR_KEY_DENIED: return "denied";
-    case BR_KEY_UNKNOWN: break;
+    case BR_KEY_ACCEPTED:
+        return "accepted";
+    case BR_KEY_PENDING:
+        return "pending";
+    case BR_KEY_REJECTED:
+        return "rejected";
+    case BR_KEY_DENIED:
+        return "denied";
+    case BR_KEY_UNKNOWN:
+        break;
     }
     return "unknown";
 }
@@ -110,7 +115,7 @@ static void
 s_mkdir_p(const char *path)
 {
     char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
         return;
     }
     for (char *slash = strchr(buf + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
@@ -138,7 +143,7 @@ s_check_dir(const char *dir, br_errmsg_t *err)
         return br_errmsg_set(err, BR_ERR_PERM,
                              "key store directory %s is writable by others (mode %04o); "
                              "run chmod 700 %s",
-                             dir, (unsigned) (st.st_mode & 07777), dir);
+                             dir, (unsigned)(st.st_mode & 07777), dir);
     }
     return 0;
 }
@@ -263,7 +268,7 @@ s_reindex(br_keystore_t *self)
             br_pubkey_z85(key, z85);
             s_keyref_t *ref = zhashx_lookup(keys, z85);
             if (ref) {
-                if (ref->state == (br_key_state_t) (i + 1) && strcmp(id, ref->id) < 0) {
+                if (ref->state == (br_key_state_t)(i + 1) && strcmp(id, ref->id) < 0) {
                     snprintf(ref->id, sizeof ref->id, "%s", id);
                 }
                 continue;
@@ -273,7 +278,7 @@ s_reindex(br_keystore_t *self)
                 zhashx_destroy(&keys);
                 return BR_ERR_NOMEM;
             }
-            ref->state = (br_key_state_t) (i + 1);
+            ref->state = (br_key_state_t)(i + 1);
             snprintf(ref->id, sizeof ref->id, "%s", id);
             zhashx_insert(keys, z85, ref);
         }
@@ -419,7 +424,7 @@ br_keystore_state(br_keystore_t *self, const char *id, uint8_t *key)
             if (key) {
                 memcpy(key, found, BR_KEY_SIZE);
             }
-            return (br_key_state_t) (i + 1);
+            return (br_key_state_t)(i + 1);
         }
     }
     return BR_KEY_UNKNOWN;
@@ -660,7 +665,7 @@ br_keystore_list(br_keystore_t *self, br_key_state_t state)
     }
     zhashx_t *table = self->ids[state - 1];
     for (void *item = zhashx_first(table); item; item = zhashx_next(table)) {
-        if (!zlistx_add_end(list, (void *) zhashx_cursor(table))) {
+        if (!zlistx_add_end(list, (void *)zhashx_cursor(table))) {
             zlistx_destroy(&list);
             return NULL;
         }

@@ -148,7 +148,7 @@ s_test_rules(br_keystore_t *store)
     //  Lists are sorted as Salt sorts them (ignoring case)
     const char *ids[] = {"b", "a", "C", "A"};
     for (size_t i = 0; i < 4; i++) {
-        s_key(got, (uint8_t) (0x10 + i));
+        s_key(got, (uint8_t)(0x10 + i));
         CHECK_EQ_INT(br_keystore_enrol(store, ids[i], got, &err), BR_KEY_PENDING);
     }
     zlistx_t *list = br_keystore_list(store, BR_KEY_PENDING);
@@ -171,7 +171,7 @@ s_test_rules(br_keystore_t *store)
     }
     CHECK_STR(br_key_state_name(BR_KEY_PENDING), "pending");
     CHECK_STR(br_key_state_name(BR_KEY_DENIED), "denied");
-    CHECK_STR(br_key_state_name((br_key_state_t) 42), "unknown");
+    CHECK_STR(br_key_state_name((br_key_state_t)42), "unknown");
 }
 
 static void

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,12 +32,12 @@ typedef enum {
     S_DELETE_ALL,
     S_FINGER,
     S_FINGER_ALL,
-    S_GEN,
+    S_GEN
 } s_action_t;
 
 typedef struct {
     s_action_t action;
-    const char *arg;     //  the id of -a/-r/-d/-f, the state of -l, the name of --gen
+    const char *arg;     //  the id of -a/-r/-d/-f, the name of --gen
     const char *confdir; //  -c
     const char *pki_dir; //  --pki-dir, else from the config file
     const char *gen_dir; //  --gen-dir
@@ -74,6 +76,19 @@ typedef struct {
     int (*apply)(br_keystore_t *, const char *, br_errmsg_t *);
 } s_change_t;
 
+//  Errors go to stderr, after whatever stdout holds so far, so that the two
+//  interleave in the order things happened
+static void __attribute__((format(printf, 1, 2))) s_error(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fflush(stdout);
+    fprintf(stderr, "brine-key: ");
+    vfprintf(stderr, format, args);
+    fprintf(stderr, "\n");
+    va_end(args);
+}
+
 static void
 s_usage_hint(void)
 {
@@ -91,8 +106,6 @@ s_usage(FILE *out)
             "\n"
             "Actions (one at a time; the default is -L):\n"
             "  -L, --list-all          list all keys\n"
-            "  -l, --list STATE        list keys in one state: acc[epted], un[accepted] or\n"
-            "                          pre, rej[ected], den[ied] or all\n"
             "  -a, --accept ID         accept a pending key\n"
             "  -A, --accept-all        accept all pending keys\n"
             "  -r, --reject ID         reject a pending key\n"
@@ -222,9 +235,7 @@ s_change(const s_opts_t *o, br_keystore_t *store, zlistx_t *by_state[], const s_
     printf("The following keys are going to be %s:\n", change->past);
     s_print_sections(o, by_state, selected, targets, false);
     if (!change->default_yes && !o->yes && !isatty(STDIN_FILENO)) {
-        fflush(stdout);
-        fprintf(stderr, "brine-key: not deleting without confirmation: stdin is not a "
-                        "terminal; add -y\n");
+        s_error("not deleting without confirmation: stdin is not a terminal; add -y");
         return S_EXIT_FAIL;
     }
     if (!s_confirm(o, change->default_yes)) {
@@ -237,50 +248,30 @@ s_change(const s_opts_t *o, br_keystore_t *store, zlistx_t *by_state[], const s_
         if (r == 0) {
             printf("Key for minion %s %s.\n", id, change->past);
         } else {
-            fflush(stdout);
-            fprintf(stderr, "brine-key: %s\n", err.text);
+            s_error("%s", err.text);
             rc = S_EXIT_FAIL;
         }
     }
     return rc;
 }
 
-static void
-s_free_str(void **item_p)
-{
-    free(*item_p);
-    *item_p = NULL;
-}
-
-static void *
-s_dup_str(const void *item)
-{
-    return strdup(item);
-}
-
+//  As the key store sorts: case-insensitive, then exact
 static int
 s_cmp_str(const void *a, const void *b)
 {
-    return strcmp(a, b);
+    int r = strcasecmp(a, b);
+    return r != 0 ? r : strcmp(a, b);
 }
 
-static zlistx_t *
-s_str_list(void)
-{
-    zlistx_t *list = zlistx_new();
-    if (list) {
-        zlistx_set_duplicator(list, s_dup_str);
-        zlistx_set_destructor(list, s_free_str);
-        zlistx_set_comparator(list, s_cmp_str);
-    }
-    return list;
-}
-
-//  The ids of targets in the given states: one id, or all ids in them
+//  The ids in the given states: the one named, or all of them. The list
+//  borrows its strings from by_state, which outlives it.
 static zlistx_t *
 s_targets(zlistx_t *by_state[], const br_key_state_t from[], const char *id)
 {
-    zlistx_t *targets = s_str_list();
+    zlistx_t *targets = zlistx_new();
+    if (targets) {
+        zlistx_set_comparator(targets, s_cmp_str);
+    }
     for (size_t i = 0; targets && i < S_NSTATES && from[i]; i++) {
         zlistx_t *ids = by_state[from[i]];
         for (const char *each = zlistx_first(ids); each; each = zlistx_next(ids)) {
@@ -308,7 +299,7 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
             br_key_fingerprint(key, fingerprint);
             s_line(o, &s_local, S_MASTER_KEY_NAME ".pub", fingerprint);
         } else {
-            fprintf(stderr, "brine-key: %s\n", err.text);
+            s_error("%s", err.text);
             rc = S_EXIT_FAIL;
         }
     }
@@ -329,11 +320,10 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
             //  and a denied key differs from the accepted one by nature
             int n = snprintf(path, sizeof path, "%s/%s/%s", pki_dir, section->dir, id);
             if (n < 0 || (size_t)n >= sizeof path) {
-                fprintf(stderr, "brine-key: path of %s is too long\n", id);
+                s_error("path of %s is too long", id);
                 rc = S_EXIT_FAIL;
             } else if (br_pubkey_load(key, path, &err) != 0) {
-                fflush(stdout);
-                fprintf(stderr, "brine-key: %s\n", err.text);
+                s_error("%s", err.text);
                 rc = S_EXIT_FAIL;
             } else {
                 br_key_fingerprint(key, fingerprint);
@@ -351,26 +341,8 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
 static int
 s_list(const s_opts_t *o, zlistx_t *by_state[])
 {
-    bool selected[BR_KEY_DENIED + 1] = {false};
-    const char *which = o->action == S_LIST && o->arg ? o->arg : "all";
-    bool all = strncmp(which, "all", 3) == 0;
-    for (br_key_state_t s = BR_KEY_ACCEPTED; s <= BR_KEY_DENIED; s++) {
-        selected[s] = all;
-    }
-    //  Salt matches on the prefix: "acc", "accepted", "un", "pre"...
-    selected[BR_KEY_ACCEPTED] |= strncmp(which, "acc", 3) == 0;
-    selected[BR_KEY_PENDING] |= strncmp(which, "un", 2) == 0 || strncmp(which, "pre", 3) == 0;
-    selected[BR_KEY_REJECTED] |= strncmp(which, "rej", 3) == 0;
-    selected[BR_KEY_DENIED] |= strncmp(which, "den", 3) == 0;
-    bool any = false;
-    for (br_key_state_t s = BR_KEY_ACCEPTED; s <= BR_KEY_DENIED; s++) {
-        any |= selected[s];
-    }
-    if (!any) {
-        fprintf(stderr, "brine-key: unknown key state '%s' for -l\n", which);
-        return S_EXIT_USAGE;
-    }
-    s_print_sections(o, by_state, selected, NULL, true);
+    const bool all[BR_KEY_DENIED + 1] = {false, true, true, true, true};
+    s_print_sections(o, by_state, all, NULL, true);
     return S_EXIT_OK;
 }
 
@@ -384,11 +356,11 @@ s_gen(const s_opts_t *o)
     br_keypair_t *pair = br_keypair_generate();
 
     if (!pair) {
-        fprintf(stderr, "brine-key: cannot generate a key pair\n");
+        s_error("cannot generate a key pair");
         goto out;
     }
     if (br_keypair_save(pair, dir, o->arg, &err) != 0) {
-        fprintf(stderr, "brine-key: %s\n", err.text);
+        s_error("%s", err.text);
         goto out;
     }
     br_key_fingerprint(br_keypair_public(pair), fingerprint);
@@ -423,12 +395,12 @@ s_run(const s_opts_t *o, const char *pki_dir)
     br_keystore_t *store = br_keystore_new(pki_dir, &err);
 
     if (!store) {
-        fprintf(stderr, "brine-key: %s\n", err.text);
+        s_error("%s", err.text);
         goto out;
     }
     for (br_key_state_t s = BR_KEY_ACCEPTED; s <= BR_KEY_DENIED; s++) {
         if (!(by_state[s] = br_keystore_list(store, s))) {
-            fprintf(stderr, "brine-key: out of memory\n");
+            s_error("out of memory");
             goto out;
         }
     }
@@ -459,7 +431,7 @@ s_run(const s_opts_t *o, const char *pki_dir)
     bool one = o->action == S_ACCEPT || o->action == S_REJECT || o->action == S_DELETE;
     targets = s_targets(by_state, change->from, one ? o->arg : NULL);
     if (!targets) {
-        fprintf(stderr, "brine-key: out of memory\n");
+        s_error("out of memory");
         goto out;
     }
     if (zlistx_size(targets) == 0) {
@@ -506,7 +478,7 @@ static bool
 s_set_action(s_opts_t *o, s_action_t action, const char *arg)
 {
     if (o->action != S_NONE) {
-        fprintf(stderr, "brine-key: one action at a time\n");
+        s_error("one action at a time");
         return false;
     }
     o->action = action;
@@ -532,7 +504,6 @@ s_parse(int argc, char *argv[], s_opts_t *o)
         {"config-dir", required_argument, NULL, 'c'},
         {"pki-dir", required_argument, NULL, S_OPT_PKI_DIR},
         {"list-all", no_argument, NULL, 'L'},
-        {"list", required_argument, NULL, 'l'},
         {"accept", required_argument, NULL, 'a'},
         {"accept-all", no_argument, NULL, 'A'},
         {"reject", required_argument, NULL, 'r'},
@@ -553,49 +524,33 @@ s_parse(int argc, char *argv[], s_opts_t *o)
         {"version", no_argument, NULL, S_OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
+    //  The options that choose the action; their argument, if any, goes along
+    static const struct {
+        int opt;
+        s_action_t action;
+    } actions[] = {
+        {'L', S_LIST},       {'a', S_ACCEPT},    {'A', S_ACCEPT_ALL}, {'r', S_REJECT},
+        {'R', S_REJECT_ALL}, {'d', S_DELETE},    {'D', S_DELETE_ALL}, {'f', S_FINGER},
+        {'F', S_FINGER_ALL}, {S_OPT_GEN, S_GEN},
+    };
     bool no_color = false;
     int c;
-    while ((c = getopt_long(argc, argv, "c:Ll:a:Ar:Rd:Df:Fyh", longopts, NULL)) != -1) {
-        bool ok = true;
-        switch (c) {
+    while ((c = getopt_long(argc, argv, "c:La:Ar:Rd:Df:Fyh", longopts, NULL)) != -1) {
+        bool ok = true, done = false;
+        for (size_t i = 0; i < sizeof actions / sizeof actions[0] && !done; i++) {
+            if (actions[i].opt == c) {
+                ok = s_set_action(o, actions[i].action, optarg);
+                done = true;
+            }
+        }
+        switch (done ? 0 : c) {
+        case 0:
+            break;
         case 'c':
             o->confdir = optarg;
             break;
         case S_OPT_PKI_DIR:
             o->pki_dir = optarg;
-            break;
-        case 'L':
-            ok = s_set_action(o, S_LIST, NULL);
-            break;
-        case 'l':
-            ok = s_set_action(o, S_LIST, optarg);
-            break;
-        case 'a':
-            ok = s_set_action(o, S_ACCEPT, optarg);
-            break;
-        case 'A':
-            ok = s_set_action(o, S_ACCEPT_ALL, NULL);
-            break;
-        case 'r':
-            ok = s_set_action(o, S_REJECT, optarg);
-            break;
-        case 'R':
-            ok = s_set_action(o, S_REJECT_ALL, NULL);
-            break;
-        case 'd':
-            ok = s_set_action(o, S_DELETE, optarg);
-            break;
-        case 'D':
-            ok = s_set_action(o, S_DELETE_ALL, NULL);
-            break;
-        case 'f':
-            ok = s_set_action(o, S_FINGER, optarg);
-            break;
-        case 'F':
-            ok = s_set_action(o, S_FINGER_ALL, NULL);
-            break;
-        case S_OPT_GEN:
-            ok = s_set_action(o, S_GEN, optarg);
             break;
         case S_OPT_GEN_DIR:
             o->gen_dir = optarg;
@@ -628,7 +583,7 @@ s_parse(int argc, char *argv[], s_opts_t *o)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "brine-key: unexpected argument '%s'\n", argv[optind]);
+        s_error("unexpected argument '%s'", argv[optind]);
         s_usage_hint();
         return S_EXIT_USAGE;
     }
@@ -656,7 +611,7 @@ main(int argc, char *argv[])
 
     //  --gen holds a secret key; no core dump may ever contain it
     if (br_harden_process() != 0) {
-        fprintf(stderr, "brine-key: cannot disable core dumps or initialise libsodium\n");
+        s_error("cannot disable core dumps or initialise libsodium");
         goto out;
     }
     //  CZMQ's handler would turn Ctrl-C at the prompt into a flag nobody reads
@@ -675,7 +630,7 @@ main(int argc, char *argv[])
     } else {
         config = br_master_config_load(o.confdir, &err);
         if (!config) {
-            fprintf(stderr, "brine-key: %s\n", err.text);
+            s_error("%s", err.text);
             rc = S_EXIT_FAIL;
             goto out;
         }
@@ -683,7 +638,7 @@ main(int argc, char *argv[])
         pki_dir = strdup(configured ? configured : "");
     }
     if (!pki_dir) {
-        fprintf(stderr, "brine-key: out of memory\n");
+        s_error("out of memory");
         rc = S_EXIT_FAIL;
         goto out;
     }
@@ -691,8 +646,8 @@ main(int argc, char *argv[])
     //  -c or --pki-dir behind an empty listing
     struct stat st;
     if (stat(pki_dir, &st) != 0) {
-        fprintf(stderr, "brine-key: key store %s: %s (is pki_dir right? see -c and --pki-dir)\n",
-                pki_dir, strerror(errno));
+        s_error("key store %s: %s (is pki_dir right? see -c and --pki-dir)", pki_dir,
+                strerror(errno));
         rc = S_EXIT_FAIL;
         goto out;
     }

@@ -22,6 +22,8 @@ struct _br_minion_t {
     br_minion_state_t state;         //  where we are in the conversation
     int retry_timer;                 //  zloop timer id while waiting to retry, or -1
     bool startup_done;               //  the startup job has been requested
+    size_t jobs_run;                 //  jobs run since start
+    bool req_down;                   //  the request connection dropped
 };
 
 //  A function a job may call: fills ret's "return" and says success.
@@ -256,7 +258,8 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
         zsys_info("the master (brine %s) welcomed this minion", br_msg_ver(msg));
         s_subscribe(self);
         self->state = S_READY;
-        if (!self->startup_done) {
+        //  Asked, but the master went away before sending it: ask again
+        if (!self->startup_done || self->jobs_run == 0) {
             br_msg_t *startup = br_msg_new(BR_MSG_STARTUP);
             if (startup && br_client_send(self->client, startup) == 0) {
                 self->startup_done = true;
@@ -337,6 +340,7 @@ s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg)
         return 0;
     }
     s_run_job(self, body);
+    self->jobs_run++;
     br_msg_destroy(&body);
     br_msg_destroy(&header);
     return 0;
@@ -350,6 +354,15 @@ s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
     br_link_event_t link = br_client_handle_monitor(self->client, sock);
     if (link == BR_LINK_REFUSED) {
         s_retry_later(self);
+    } else if (sock == br_client_req_monitor(self->client)) {
+        if (link == BR_LINK_DOWN) {
+            self->req_down = true;
+        } else if (link == BR_LINK_CONNECTED && self->req_down) {
+            //  A master that restarted has forgotten us: introduce ourselves
+            //  again (libzmq reconnected the sockets by itself)
+            self->req_down = false;
+            s_send_enrol(self);
+        }
     }
     return 0;
 }

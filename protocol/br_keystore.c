@@ -46,28 +46,17 @@ struct _br_keystore_t {
     s_stamp_t stamps[S_STATES]; //  of each directory at the last load
 };
 
-const char *
-br_key_state_name(br_key_state_t state)
-{
-    switch (state) {
-    case BR_KEY_ACCEPTED:
-        return "accepted";
-    case BR_KEY_PENDING:
-        return "pending";
-    case BR_KEY_REJECTED:
-        return "rejected";
-    case BR_KEY_DENIED:
-        return "denied";
-    case BR_KEY_UNKNOWN:
-        break;
-    }
-    return "unknown";
-}
-
 static bool
 s_state_valid(br_key_state_t state)
 {
     return state >= BR_KEY_ACCEPTED && state <= BR_KEY_DENIED;
+}
+
+const char *
+br_key_state_name(br_key_state_t state)
+{
+    static const char *names[] = {"unknown", "accepted", "pending", "rejected", "denied"};
+    return names[s_state_valid(state) ? state : BR_KEY_UNKNOWN];
 }
 
 static void
@@ -85,6 +74,19 @@ s_table_new(void)
         zhashx_set_destructor(table, s_free_item);
     }
     return table;
+}
+
+//  Files a copy of key under id in an id table. False when out of memory.
+static bool
+s_table_set(zhashx_t *table, const char *id, const uint8_t *key)
+{
+    uint8_t *item = malloc(BR_KEY_SIZE);
+    if (!item) {
+        return false;
+    }
+    memcpy(item, key, BR_KEY_SIZE);
+    zhashx_update(table, id, item);
+    return true;
 }
 
 //  File names come from the disk and may hold anything; log a tame copy
@@ -235,13 +237,10 @@ s_read_dir(const char *dir, zhashx_t *table, br_errmsg_t *err)
             zsys_warning("key store: %s; skipping it", why.text);
             continue;
         }
-        uint8_t *item = malloc(BR_KEY_SIZE);
-        if (!item) {
+        if (!s_table_set(table, name, key)) {
             r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory reading %s", dir);
             goto out;
         }
-        memcpy(item, key, BR_KEY_SIZE);
-        zhashx_update(table, name, item);
     }
     r = 0;
 out:
@@ -455,27 +454,17 @@ s_put(br_keystore_t *self, br_key_state_t state, const char *id, const uint8_t *
 {
     int r = BR_ERR_INTERNAL;
     char path[PATH_MAX];
-    uint8_t *item = NULL;
 
     if ((r = s_file_path(path, self->dirs[state - 1], id, err)) != 0 ||
         (r = br_pubkey_save(key, path, false, err)) != 0) {
         goto out;
     }
-    item = malloc(BR_KEY_SIZE);
-    if (!item) {
+    if (!s_table_set(self->ids[state - 1], id, key) || s_reindex(self) != 0) {
         r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory filing %s", path);
-        goto out;
-    }
-    memcpy(item, key, BR_KEY_SIZE);
-    zhashx_update(self->ids[state - 1], id, item);
-    item = NULL;
-    if ((r = s_reindex(self)) != 0) {
-        br_errmsg_set(err, r, "out of memory filing %s", path);
         goto out;
     }
     r = 0;
 out:
-    free(item);
     return r;
 }
 
@@ -533,13 +522,10 @@ s_begin(br_keystore_t *self, const char *id, br_errmsg_t *err)
             zhashx_delete(self->ids[i], id);
             changed = true;
         } else if (r == 0 && (!known || memcmp(known, key, BR_KEY_SIZE) != 0)) {
-            uint8_t *item = malloc(BR_KEY_SIZE);
-            if (!item) {
+            if (!s_table_set(self->ids[i], id, key)) {
                 r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory reading %s", path);
                 goto out;
             }
-            memcpy(item, key, BR_KEY_SIZE);
-            zhashx_update(self->ids[i], id, item);
             changed = true;
         }
     }

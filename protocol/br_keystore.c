@@ -540,7 +540,7 @@ out:
 int
 br_keystore_enrol(br_keystore_t *self, const char *id, const uint8_t key[32], br_errmsg_t *err)
 {
-    int r = s_begin(self, id, err);
+    int r = key ? s_begin(self, id, err) : br_errmsg_set(err, BR_ERR_INVALID, "no key");
     if (r != 0) {
         return r;
     }

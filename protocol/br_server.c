@@ -79,6 +79,7 @@ br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_en
         goto fail;
     }
     zsock_set_linger(self->zap, 0);
+    zsock_set_maxmsgsize(self->zap, BR_MSG_MAX);
     if (zsock_bind(self->zap, BR_ZAP_ENDPOINT) < 0) {
         br_errmsg_set(err, BR_ERR_IO, "cannot bind the ZAP handler (another in this process?)");
         goto fail;

@@ -24,27 +24,7 @@ struct _br_server_t {
     zsock_t *pub;             //  XPUB
     zsock_t *req;             //  ROUTER
     zhashx_t *subscribed;     //  id -> live subscription count (as pointer)
-    int64_t refreshed_ms;     //  monotonic time of the last key store refresh
 };
-
-//  Key changes made by brine-key (another process) are picked up at most
-//  this long after they happen; refreshing on every handshake of a reconnect
-//  wave would reread the whole store each time
-#define BR_REFRESH_MS 100
-
-static void
-s_refresh(br_server_t *self)
-{
-    int64_t now = zclock_mono();
-    if (now - self->refreshed_ms < BR_REFRESH_MS) {
-        return;
-    }
-    self->refreshed_ms = now;
-    br_errmsg_t why;
-    if (br_keystore_refresh(self->store, &why) < 0) {
-        zsys_error("key store: %s", why.text);
-    }
-}
 
 void
 br_request_destroy(br_request_t **self_p)
@@ -173,8 +153,11 @@ s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zfram
         return "400";
     }
     const uint8_t *key = zframe_data(credentials);
+    br_errmsg_t why;
     //  A handshake is the moment an operator's brine-key change matters
-    s_refresh(self);
+    if (br_keystore_refresh(self->store, &why) < 0) {
+        zsys_error("key store: %s", why.text);
+    }
     const char *id = NULL;
     br_key_state_t state = br_keystore_lookup(self->store, key, &id);
     if (state == BR_KEY_ACCEPTED && id) {
@@ -326,7 +309,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         //  Accepted since its handshake (brine-key -a while it waited): the
         //  key is the identity, so it may act as that minion from now on
         const char *id = NULL;
-        s_refresh(self);
+        br_keystore_refresh(self->store, NULL);
         if (rc == BR_OK && br_keystore_lookup(self->store, req->key, &id) == BR_KEY_ACCEPTED &&
             id) {
             snprintf(req->id, sizeof req->id, "%s", id);
@@ -334,7 +317,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         }
     } else if (br_id_valid(user)) {
         //  Accepted at handshake; make sure it still is (brine-key -d/-r)
-        s_refresh(self);
+        br_keystore_refresh(self->store, NULL);
         rc = br_keystore_state(self->store, user, req->key) == BR_KEY_ACCEPTED ? BR_OK
                                                                                : BR_ERR_DENIED;
         if (rc == BR_OK) {

@@ -12,6 +12,12 @@ const br_option_t br_master_options[] = {
      "directory of the master's key pair and the minion key store"},
     {"job_ttl", BR_OPT_INT, "60", 1, 86400,
      "seconds a published job stays valid; a minion refuses it after that"},
+    {"file_root", BR_OPT_STRING, "/srv/salt", 0, 0, "the state tree: SLS files and top.sls"},
+    {"pillar_root", BR_OPT_STRING, "/srv/pillar", 0, 0,
+     "the pillar tree (must not be readable by others)"},
+    {"secret_pillar_keys", BR_OPT_LIST, NULL, 0, 0,
+     "more pillar keys whose values are secrets, added to password, passphrase and secret "
+     "(a key matches when equal to an entry or ending in _ENTRY)"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

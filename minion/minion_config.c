@@ -12,6 +12,12 @@ const br_option_t br_minion_options[] = {
      "directory of minion.key/minion.pub and the master's key minion_master.pub"},
     {"acceptance_wait_time", BR_OPT_INT, "10", 1, 3600,
      "seconds between attempts while the key is pending"},
+    {"file_root", BR_OPT_STRING, "/srv/salt", 0, 0,
+     "state tree for brine-call --local (SLS files and top.sls)"},
+    {"pillar_root", BR_OPT_STRING, "/srv/pillar", 0, 0, "pillar tree for brine-call --local"},
+    {"secret_pillar_keys", BR_OPT_LIST, NULL, 0, 0,
+     "more pillar keys whose values are secrets, added to password, passphrase and secret "
+     "(a key matches when equal to an entry or ending in _ENTRY)"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

@@ -66,7 +66,7 @@ br_msg_destroy(br_msg_t **self_p)
     }
     br_msg_t *self = *self_p;
     for (int field = 0; field < BR_FIELD_COUNT; field++) {
-        s_clear(self, (br_field_t) field);
+        s_clear(self, (br_field_t)field);
     }
     for (size_t i = 0; i < self->nsecrets; i++) {
         br_secret_destroy(&self->secrets[i]);
@@ -144,10 +144,17 @@ s_set_number(br_msg_t *self, br_field_t field, int64_t value, br_errmsg_t *err)
     }
     s_value_t *slot = &self->values[field];
     switch (br_msg_field(field)->kind) {
-    case BR_KIND_INT32: slot->i32 = (int32_t) value; break;
-    case BR_KIND_INT64: slot->i64 = value; break;
-    case BR_KIND_BOOL: slot->b = value != 0; break;
-    default: return br_errmsg_set(err, BR_ERR_INTERNAL, "%s: not a number", self->model->name);
+    case BR_KIND_INT32:
+        slot->i32 = (int32_t)value;
+        break;
+    case BR_KIND_INT64:
+        slot->i64 = value;
+        break;
+    case BR_KIND_BOOL:
+        slot->b = value != 0;
+        break;
+    default:
+        return br_errmsg_set(err, BR_ERR_INTERNAL, "%s: not a number", self->model->name);
     }
     self->present |= BR_FIELD_BIT(field);
     return 0;
@@ -190,23 +197,21 @@ static int
 s_open(bson_t *doc, const uint8_t *data, size_t size, br_errmsg_t *err)
 {
     if (size > BR_MSG_MAX) {
-        return br_errmsg_set(err, BR_ERR_TOOBIG, "message: %zu bytes, limit %d", size,
-                             BR_MSG_MAX);
+        return br_errmsg_set(err, BR_ERR_TOOBIG, "message: %zu bytes, limit %d", size, BR_MSG_MAX);
     }
     if (size < 5) {
-        return br_errmsg_set(err, BR_ERR_TRUNCATED, "message: %zu bytes, too short for BSON",
-                             size);
+        return br_errmsg_set(err, BR_ERR_TRUNCATED, "message: %zu bytes, too short for BSON", size);
     }
     uint32_t declared;
     memcpy(&declared, data, sizeof declared);
     declared = BSON_UINT32_FROM_LE(declared);
     if (declared < 5) {
         return br_errmsg_set(err, BR_ERR_MALFORMED, "message: declared length %u is too small",
-                             (unsigned) declared);
+                             (unsigned)declared);
     }
     if (declared > size) {
         return br_errmsg_set(err, BR_ERR_TRUNCATED, "message: %zu bytes of a declared %u", size,
-                             (unsigned) declared);
+                             (unsigned)declared);
     }
     if (declared < size) {
         return br_errmsg_set(err, BR_ERR_MALFORMED, "message: %zu bytes after the document",
@@ -234,7 +239,7 @@ s_header(const bson_t *doc, br_msg_type_t *type, br_errmsg_t *err)
     int32_t version = bson_iter_int32(&it);
     if (version != BR_PROTO_VERSION) {
         return br_errmsg_set(err, BR_ERR_VERSION, "message: protocol version %d, expected %d",
-                             (int) version, BR_PROTO_VERSION);
+                             (int)version, BR_PROTO_VERSION);
     }
     if (!bson_iter_init_find(&it, doc, "t")) {
         return br_errmsg_set(err, BR_ERR_FIELD, "message: missing field 't' (message type)");
@@ -275,7 +280,7 @@ s_decode_secrets(br_msg_t *self, const bson_iter_t *it, const bson_t *array, br_
         if (subtype != BSON_SUBTYPE_BINARY) {
             return br_errmsg_set(err, BR_ERR_TYPE,
                                  "%s: field 'sec' entry %zu has binary subtype %d, expected 0",
-                                 name, index, (int) subtype);
+                                 name, index, (int)subtype);
         }
         //  Refuse before copying, so no oversized secret is ever allocated
         if (size > BR_MSG_SECRET_MAX || index >= BR_MSG_SECRETS_MAX) {
@@ -302,11 +307,11 @@ s_decode_field(br_msg_t *self, const bson_iter_t *it, br_errmsg_t *err)
     const char *name = self->model->name;
     const char *key = bson_iter_key(it);
     int found = br_msg_field_find(key);
-    if (found < 0 || !s_allowed(self, (br_field_t) found)) {
+    if (found < 0 || !s_allowed(self, (br_field_t)found)) {
         return br_errmsg_set(err, BR_ERR_FIELD, "%s: unknown field '%s'", name,
                              br_msg_safe_key(key));
     }
-    br_field_t field = (br_field_t) found;
+    br_field_t field = (br_field_t)found;
     const br_field_model_t *model = br_msg_field(field);
     if (self->present & BR_FIELD_BIT(field)) {
         return br_errmsg_set(err, BR_ERR_FIELD, "%s: duplicate field '%s'", name, model->key);
@@ -325,12 +330,19 @@ s_decode_field(br_msg_t *self, const bson_iter_t *it, br_errmsg_t *err)
         const char *value = bson_iter_utf8(it, &len);
         return s_set_string(self, field, value, len, err);
     }
-    case BR_KIND_INT32: return s_set_number(self, field, bson_iter_int32(it), err);
-    case BR_KIND_INT64: return s_set_number(self, field, bson_iter_int64(it), err);
-    case BR_KIND_BOOL: return s_set_number(self, field, bson_iter_bool(it), err);
-    case BR_KIND_DOCUMENT: bson_iter_document(it, &len, &data); break;
+    case BR_KIND_INT32:
+        return s_set_number(self, field, bson_iter_int32(it), err);
+    case BR_KIND_INT64:
+        return s_set_number(self, field, bson_iter_int64(it), err);
+    case BR_KIND_BOOL:
+        return s_set_number(self, field, bson_iter_bool(it), err);
+    case BR_KIND_DOCUMENT:
+        bson_iter_document(it, &len, &data);
+        break;
     case BR_KIND_ARRAY:
-    case BR_KIND_SECRETS: bson_iter_array(it, &len, &data); break;
+    case BR_KIND_SECRETS:
+        bson_iter_array(it, &len, &data);
+        break;
     }
     if (!data || !bson_init_static(&sub, data, len)) {
         return br_errmsg_set(err, BR_ERR_MALFORMED, "%s: field '%s' is corrupt", name, model->key);
@@ -369,7 +381,7 @@ s_decode_fields(br_msg_t *self, const bson_t *doc, br_errmsg_t *err)
     for (int field = 0; field < BR_FIELD_COUNT; field++) {
         if (missing & BR_FIELD_BIT(field)) {
             return br_errmsg_set(err, BR_ERR_FIELD, "%s: missing field '%s'", name,
-                                 br_msg_field((br_field_t) field)->key);
+                                 br_msg_field((br_field_t)field)->key);
         }
     }
     //  Readers of a hello can rely on grains being a document
@@ -423,13 +435,20 @@ s_append(bson_t *doc, br_field_t field, const s_value_t *value)
 {
     const char *key = br_msg_field(field)->key;
     switch (br_msg_field(field)->kind) {
-    case BR_KIND_STRING: return bson_append_utf8(doc, key, -1, value->str, -1);
-    case BR_KIND_INT32: return bson_append_int32(doc, key, -1, value->i32);
-    case BR_KIND_INT64: return bson_append_int64(doc, key, -1, value->i64);
-    case BR_KIND_BOOL: return bson_append_bool(doc, key, -1, value->b);
-    case BR_KIND_DOCUMENT: return bson_append_document(doc, key, -1, value->doc);
-    case BR_KIND_ARRAY: return bson_append_array(doc, key, -1, value->doc);
-    case BR_KIND_SECRETS: break;
+    case BR_KIND_STRING:
+        return bson_append_utf8(doc, key, -1, value->str, -1);
+    case BR_KIND_INT32:
+        return bson_append_int32(doc, key, -1, value->i32);
+    case BR_KIND_INT64:
+        return bson_append_int64(doc, key, -1, value->i64);
+    case BR_KIND_BOOL:
+        return bson_append_bool(doc, key, -1, value->b);
+    case BR_KIND_DOCUMENT:
+        return bson_append_document(doc, key, -1, value->doc);
+    case BR_KIND_ARRAY:
+        return bson_append_array(doc, key, -1, value->doc);
+    case BR_KIND_SECRETS:
+        break;
     }
     return false;
 }
@@ -445,10 +464,10 @@ s_append_secrets(const br_msg_t *self, bson_t *doc)
     for (size_t i = 0; ok && i < self->nsecrets; i++) {
         char buf[16];
         const char *key;
-        size_t keylen = bson_uint32_to_string((uint32_t) i, &key, buf, sizeof buf);
+        size_t keylen = bson_uint32_to_string((uint32_t)i, &key, buf, sizeof buf);
         const br_secret_t *secret = self->secrets[i];
-        ok = bson_append_binary(&array, key, (int) keylen, BSON_SUBTYPE_BINARY,
-                                br_secret_cdata(secret), (uint32_t) br_secret_size(secret));
+        ok = bson_append_binary(&array, key, (int)keylen, BSON_SUBTYPE_BINARY,
+                                br_secret_cdata(secret), (uint32_t)br_secret_size(secret));
     }
     return bson_append_array_end(doc, &array) && ok;
 }
@@ -465,7 +484,7 @@ s_build(const br_msg_t *self, bson_t *doc, bool with_secrets)
               bson_append_utf8(doc, "t", -1, self->model->name, -1);
     for (int field = 0; ok && field < BR_FIELD_COUNT; field++) {
         if ((self->present & BR_FIELD_BIT(field)) && field != BR_FIELD_SEC) {
-            ok = s_append(doc, (br_field_t) field, &self->values[field]);
+            ok = s_append(doc, (br_field_t)field, &self->values[field]);
         }
     }
     if (ok && self->nsecrets) {

@@ -67,10 +67,10 @@ typedef struct {
 } br_field_model_t;
 
 typedef struct {
-    const char *name;    //  value of "t"
-    uint32_t required;   //  BR_FIELD_BIT set of fields that must be present
-    uint32_t optional;   //  fields that may be present
-    uint32_t empty_doc;  //  optional documents that decode as {} when absent
+    const char *name;   //  value of "t"
+    uint32_t required;  //  BR_FIELD_BIT set of fields that must be present
+    uint32_t optional;  //  fields that may be present
+    uint32_t empty_doc; //  optional documents that decode as {} when absent
 } br_msg_model_t;
 
 //  NULL for a value outside br_msg_type_t

@@ -80,7 +80,16 @@ br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_en
     }
     zsock_set_linger(self->zap, 0);
     zsock_set_maxmsgsize(self->zap, BR_MSG_MAX);
-    if (zsock_bind(self->zap, BR_ZAP_ENDPOINT) < 0) {
+    //  A server destroyed a moment ago in this process may still hold the
+    //  endpoint while libzmq's reaper closes its socket: wait for it briefly
+    int bound = -1;
+    for (int attempt = 0; attempt < 50 && bound < 0; attempt++) {
+        bound = zsock_bind(self->zap, BR_ZAP_ENDPOINT);
+        if (bound < 0) {
+            zclock_sleep(20);
+        }
+    }
+    if (bound < 0) {
         br_errmsg_set(err, BR_ERR_IO, "cannot bind the ZAP handler (another in this process?)");
         goto fail;
     }
@@ -111,6 +120,9 @@ br_server_destroy(br_server_t **self_p)
         br_server_t *self = *self_p;
         zsock_destroy(&self->pub);
         zsock_destroy(&self->req);
+        if (self->zap) {
+            zsock_unbind(self->zap, BR_ZAP_ENDPOINT);
+        }
         zsock_destroy(&self->zap);
         zhashx_destroy(&self->subscribed);
         br_sealer_destroy(&self->sealer);

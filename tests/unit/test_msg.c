@@ -542,7 +542,7 @@ s_test_values(void)
     CHECK_EQ_INT(s_try_doc(doc, &err), 0);
     uint32_t size = 0;
     uint8_t *raw = bson_destroy_with_steal(doc, true, &size);
-    for (size_t i = 0; i + 3 < size; i++) {
+    for (size_t i = 0; i + 5 <= size; i++) {
         if (memcmp(raw + i, "\x08ok\0\x01", 5) == 0) {
             raw[i + 4] = 2;
         }

@@ -1,0 +1,5 @@
+db:
+  host: default-host
+  port: 1
+  name: app
+level: defaults

@@ -427,7 +427,23 @@ s_index_add(zhashx_t *table, const char *key, size_t index)
             return BR_ERR_NOMEM;
         }
     }
-    return br_idxs_add(idxs, index);
+    //  States are indexed in definition order, so a repeat can only be the
+    //  last one: checking it alone keeps indexing linear (one SLS may hold
+    //  every state)
+    if (idxs->size && idxs->items[idxs->size - 1] == index) {
+        return BR_OK;
+    }
+    if (idxs->size == idxs->cap) {
+        size_t cap = idxs->cap ? idxs->cap * 2 : 2;
+        size_t *items = realloc(idxs->items, cap * sizeof *items);
+        if (!items) {
+            return BR_ERR_NOMEM;
+        }
+        idxs->items = items;
+        idxs->cap = cap;
+    }
+    idxs->items[idxs->size++] = index;
+    return BR_OK;
 }
 
 //  Chunks a requisite item refers to: "ID" (or a name), {module: ID-or-name}

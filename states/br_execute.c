@@ -214,10 +214,13 @@ s_failed(const br_slot_t *slot)
     return slot->ran && slot->pub.result == BR_RESULT_FALSE;
 }
 
+//  A state with result None (test=True: it would make changes) counts as
+//  changed, so that test=True predicts the whole onchanges/watch cascade
 static bool
 s_changed(const br_slot_t *slot)
 {
-    return slot->ran && slot->pub.result != BR_RESULT_FALSE && br_value_map_size(slot->changes);
+    return slot->ran && slot->pub.result != BR_RESULT_FALSE &&
+           (slot->pub.result == BR_RESULT_NONE || br_value_map_size(slot->changes));
 }
 
 static bool

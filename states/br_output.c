@@ -10,18 +10,37 @@
 #define C_CYAN "\033[0;36m"
 #define C_RESET "\033[0m"
 
+static int
+s_by_key(const void *a, const void *b, void *map)
+{
+    return strcmp(br_value_map_key(map, *(const size_t *) a),
+                  br_value_map_key(map, *(const size_t *) b));
+}
+
 //  Salt's nested outputter: maps under a "----------" rule, values indented
 static void
 s_nested(const br_value_t *v, int indent, FILE *out)
 {
     switch (br_value_kind(v)) {
-    case BR_V_MAP:
-        fprintf(out, "%*s----------\n", indent, "");
-        for (size_t i = 0; i < br_value_map_size(v); i++) {
-            fprintf(out, "%*s%s:\n", indent, "", br_value_map_key(v, i));
-            s_nested(br_value_map_at(v, i), indent + 4, out);
+    case BR_V_MAP: {
+        //  Salt's outputter prints keys sorted
+        size_t n = br_value_map_size(v);
+        size_t *order = malloc((n ? n : 1) * sizeof *order);
+        if (!order) {
+            break;
         }
+        for (size_t i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        qsort_r(order, n, sizeof *order, s_by_key, (void *) v);
+        fprintf(out, "%*s----------\n", indent, "");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(out, "%*s%s:\n", indent, "", br_value_map_key(v, order[i]));
+            s_nested(br_value_map_at(v, order[i]), indent + 4, out);
+        }
+        free(order);
         break;
+    }
     case BR_V_LIST:
         for (size_t i = 0; i < br_value_list_size(v); i++) {
             fprintf(out, "%*s- ", indent, "");

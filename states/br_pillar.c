@@ -34,7 +34,7 @@ s_wipe_strings(br_value_t *value)
 {
     switch (br_value_kind(value)) {
     case BR_V_STR:
-        br_wipe((char *) br_value_as_str(value), br_value_str_len(value));
+        br_wipe((char *)br_value_as_str(value), br_value_str_len(value));
         break;
     case BR_V_LIST:
         for (size_t i = 0; i < br_value_list_size(value); i++) {
@@ -65,8 +65,8 @@ s_is_secret_key(const char *key, const char *const *secret_keys)
     size_t len = strlen(key);
     for (size_t i = 0; secret_keys[i]; i++) {
         size_t n = strlen(secret_keys[i]);
-        if (strcmp(key, secret_keys[i]) == 0 ||
-            (len > n + 1 && key[len - n - 1] == '_' && strcmp(key + len - n, secret_keys[i]) == 0)) {
+        if (strcmp(key, secret_keys[i]) == 0 || (len > n + 1 && key[len - n - 1] == '_' &&
+                                                 strcmp(key + len - n, secret_keys[i]) == 0)) {
             return true;
         }
     }
@@ -196,12 +196,12 @@ s_sls(s_loader_t *ld, const char *name, const char *file, int line, int depth)
     char *path = NULL;
     bool is_init = false;
     br_value_t *doc = NULL, *includes = NULL;
-    if (zhashx_insert(ld->loaded, name, (void *) 1) != 0) {
+    if (zhashx_insert(ld->loaded, name, (void *)1) != 0) {
         return BR_OK;
     }
     if (depth > BR_SLS_MAX_INCLUDE_DEPTH) {
-        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d",
-                             file, line, BR_SLS_MAX_INCLUDE_DEPTH);
+        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d", file,
+                             line, BR_SLS_MAX_INCLUDE_DEPTH);
     }
     int rc = br_sls_find(ld->root, name, file, line, &path, &is_init, ld->err);
     if (rc == BR_OK) {

@@ -92,6 +92,28 @@ s_collection(br_parser_t *p, const br_token_t *first, bool dict, br_expr_t **out
     return rc;
 }
 
+//  A variable: a name from the context, a set, a loop, or 'loop' itself
+static int
+s_name(br_parser_t *p, br_expr_t **out)
+{
+    const br_token_t *t = br_parser_peek(p);
+    if (br_render_reserved(t->src, t->len) && !br_token_is_name(t, "loop")) {
+        return br_parser_unexpected(p, "an expression");
+    }
+    br_expr_t *e = br_expr_new(BR_E_NAME, t);
+    if (e) {
+        e->name = strndup(t->src, t->len);
+    }
+    if (!e || !e->name) {
+        br_render_expr_destroy(&e);
+        return br_parser_nomem(p);
+    }
+    br_parser_next(p);
+    br_expr_close(p, e);
+    *out = e;
+    return BR_OK;
+}
+
 static int
 s_primary(br_parser_t *p, br_expr_t **out)
 {
@@ -115,9 +137,6 @@ s_primary(br_parser_t *p, br_expr_t **out)
         }
         int rc = br_expr_const(p, t, br_value_str_n(joined, len), out);
         free(joined);
-        if (rc == BR_OK) {
-            br_expr_close(p, *out);
-        }
         return rc;
     }
     case BR_TK_INT:
@@ -138,23 +157,7 @@ s_primary(br_parser_t *p, br_expr_t **out)
             br_parser_next(p);
             return br_expr_const(p, t, br_value_null(), out);
         }
-        if (br_render_reserved(t->src, t->len) && !br_token_is_name(t, "loop")) {
-            return br_parser_unexpected(p, "an expression");
-        }
-        {
-            br_expr_t *e = br_expr_new(BR_E_NAME, t);
-            if (e) {
-                e->name = strndup(t->src, t->len);
-            }
-            if (!e || !e->name) {
-                br_render_expr_destroy(&e);
-                return br_parser_nomem(p);
-            }
-            br_parser_next(p);
-            br_expr_close(p, e);
-            *out = e;
-            return BR_OK;
-        }
+        return s_name(p, out);
     default:
         break;
     }

@@ -90,8 +90,9 @@ static int
 s_check_words(s_loader_t *ld, const s_where_t *w, int line, const char *module, const char *fun)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    const char *what = !s_word_valid(module) ? "module" : fun && !s_word_valid(fun) ? "function"
-                                                                                   : NULL;
+    const char *what = !s_word_valid(module)       ? "module"
+                       : fun && !s_word_valid(fun) ? "function"
+                                                   : NULL;
     if (!what) {
         return BR_OK;
     }
@@ -118,8 +119,8 @@ s_state_add(s_loader_t *ld, const s_where_t *w, const char *module, const char *
         high->cap = cap;
     }
     br_hstate_t *st = &high->states[high->size];
-    *st = (br_hstate_t){strdup(w->id), strdup(w->sls), strdup(w->path), w->line,
-                        strdup(module), strdup(fun), *args_p};
+    *st = (br_hstate_t){strdup(w->id),  strdup(w->sls), strdup(w->path), w->line,
+                        strdup(module), strdup(fun),    *args_p};
     *args_p = NULL;
     high->size++;
     if (!st->id || !st->sls || !st->file || !st->module || !st->fun) {
@@ -152,7 +153,8 @@ s_arg_add(s_loader_t *ld, const s_where_t *w, const char *label, const br_value_
         if (strcmp(br_value_map_key(args, i), name) == 0) {
             return br_errmsg_set(ld->err, BR_ERR_INVALID,
                                  "%s:%d: ID '%s', %s: duplicate argument '%s' (first on line %d)",
-                                 w->path, line, w->echo, label, br_sls_echo(name, echo, sizeof echo),
+                                 w->path, line, w->echo, label,
+                                 br_sls_echo(name, echo, sizeof echo),
                                  br_value_map_key_line(args, i));
         }
     }
@@ -168,12 +170,12 @@ s_arg_add(s_loader_t *ld, const s_where_t *w, const char *label, const br_value_
 //  One "module.function: [args]" or "module: [function, args]" entry of an
 //  ID. functions maps each module of this ID to the line that named it.
 static int
-s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line,
-              const br_value_t *body, br_value_t *functions)
+s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, const br_value_t *body,
+              br_value_t *functions)
 {
     char echo[BR_SLS_ECHO_SIZE];
     const char *dot = strchr(key, '.');
-    char *module = dot ? strndup(key, (size_t) (dot - key)) : strdup(key);
+    char *module = dot ? strndup(key, (size_t)(dot - key)) : strdup(key);
     char *fun = dot ? strdup(dot + 1) : NULL;
     br_value_t *args = br_value_map(), *seen = br_value_int(line);
     int rc = BR_OK;
@@ -228,7 +230,7 @@ s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line,
                            "%s:%d: too many functions declared in state '%s' in SLS '%s' (ID "
                            "'%s', first on line %d)",
                            w->path, line, module, w->sls, w->echo,
-                           (int) br_value_as_int(br_value_map_get(functions, module)));
+                           (int)br_value_as_int(br_value_map_get(functions, module)));
     }
     if (rc == BR_OK && br_value_map_set(functions, module, &seen) != BR_OK) {
         rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
@@ -289,7 +291,7 @@ s_ids(s_loader_t *ld, const char *path, const char *sls, const br_value_t *doc)
         const char *key = br_value_map_key(doc, i);
         int line = br_value_map_key_line(doc, i);
         s_where_t w = {path, sls, key, br_sls_echo(key, echo, sizeof echo), line};
-        size_t at = (size_t) (uintptr_t) zhashx_lookup(ld->ids, key);
+        size_t at = (size_t)(uintptr_t)zhashx_lookup(ld->ids, key);
         if (strcmp(key, "include") == 0) {
             continue;
         }
@@ -311,7 +313,7 @@ s_ids(s_loader_t *ld, const char *path, const char *sls, const br_value_t *doc)
         } else {
             size_t index = ld->high->size;
             rc = s_id(ld, &w, br_value_map_at(doc, i));
-            if (rc == BR_OK && zhashx_insert(ld->ids, key, (void *) (uintptr_t) (index + 1))) {
+            if (rc == BR_OK && zhashx_insert(ld->ids, key, (void *)(uintptr_t)(index + 1))) {
                 rc = br_errmsg_set(ld->err, BR_ERR_INTERNAL, "%s: ID table", path);
             }
         }
@@ -327,20 +329,21 @@ s_sls(s_loader_t *ld, const char *name, const char *file, int line, int depth)
     char *path = NULL;
     bool is_init = false;
     br_value_t *doc = NULL, *includes = NULL;
-    if (zhashx_insert(ld->loaded, name, (void *) 1) != 0) {
+    if (zhashx_insert(ld->loaded, name, (void *)1) != 0) {
         return BR_OK;
     }
     if (depth > BR_SLS_MAX_INCLUDE_DEPTH) {
-        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d",
-                             file, line, BR_SLS_MAX_INCLUDE_DEPTH);
+        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d", file,
+                             line, BR_SLS_MAX_INCLUDE_DEPTH);
     }
     int rc = br_sls_find(ld->root, name, file, line, &path, &is_init, ld->err);
     if (rc == BR_OK) {
         rc = br_sls_file_load(path, ld->context, ld->vault, false, &doc, ld->err);
     }
     if (rc == BR_OK && br_value_kind(doc) != BR_V_MAP) {
-        rc = br_errmsg_set(ld->err, BR_ERR_TYPE, "%s:%d: an SLS file must be a map of IDs, not a %s",
-                           path, br_value_line(doc), br_value_kind_name(br_value_kind(doc)));
+        rc =
+            br_errmsg_set(ld->err, BR_ERR_TYPE, "%s:%d: an SLS file must be a map of IDs, not a %s",
+                          path, br_value_line(doc), br_value_kind_name(br_value_kind(doc)));
     }
     if (rc == BR_OK) {
         rc = br_sls_includes(path, doc, name, is_init, &includes, ld->err);
@@ -363,8 +366,8 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
              br_vault_t *vault, br_high_t **high_p, br_errmsg_t *err)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    s_loader_t ld = {file_root, context, vault, calloc(1, sizeof(br_high_t)), zhashx_new(),
-                     zhashx_new(), err};
+    s_loader_t ld = {file_root,    context,      vault, calloc(1, sizeof(br_high_t)),
+                     zhashx_new(), zhashx_new(), err};
     int rc = ld.high && ld.loaded && ld.ids
                  ? BR_OK
                  : br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", file_root);

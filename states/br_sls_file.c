@@ -48,8 +48,8 @@ br_sls_echo(const char *text, char *buf, size_t size)
             at += 3;
             break;
         }
-        unsigned char c = (unsigned char) *p;
-        buf[at++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+        unsigned char c = (unsigned char)*p;
+        buf[at++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
     }
     buf[at] = 0;
     return buf;
@@ -145,12 +145,12 @@ s_read(const char *path, char **text_p, size_t *len_p, br_errmsg_t *err)
         rc = br_errmsg_set(err, BR_ERR_IO, "%s: not a regular file", path);
         goto out;
     }
-    if (st.st_size > (off_t) BR_SLS_MAX_FILE) {
+    if (st.st_size > (off_t)BR_SLS_MAX_FILE) {
         rc = br_errmsg_set(err, BR_ERR_TOOBIG, "%s: larger than %u bytes", path, BR_SLS_MAX_FILE);
         goto out;
     }
     //  What stat said; a file that grows meanwhile is read up to that.
-    size_t cap = (size_t) st.st_size;
+    size_t cap = (size_t)st.st_size;
     buf = malloc(cap + 1);
     if (!buf) {
         rc = br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
@@ -168,7 +168,7 @@ s_read(const char *path, char **text_p, size_t *len_p, br_errmsg_t *err)
         if (got == 0) {
             break;
         }
-        len += (size_t) got;
+        len += (size_t)got;
     }
     buf[len] = 0;
     *text_p = buf;
@@ -191,8 +191,8 @@ out:
 static bool
 s_is_template(const char *text, size_t len)
 {
-    for (const char *p = text; (p = memchr(p, '{', len - (size_t) (p - text))) != NULL; p++) {
-        if ((size_t) (p - text) + 1 < len && (p[1] == '{' || p[1] == '%' || p[1] == '#')) {
+    for (const char *p = text; (p = memchr(p, '{', len - (size_t)(p - text))) != NULL; p++) {
+        if ((size_t)(p - text) + 1 < len && (p[1] == '{' || p[1] == '%' || p[1] == '#')) {
             return true;
         }
     }
@@ -200,8 +200,8 @@ s_is_template(const char *text, size_t len)
 }
 
 int
-br_sls_file_load(const char *path, const br_value_t *context, br_vault_t *vault,
-                 bool forbid_tokens, br_value_t **doc_p, br_errmsg_t *err)
+br_sls_file_load(const char *path, const br_value_t *context, br_vault_t *vault, bool forbid_tokens,
+                 br_value_t **doc_p, br_errmsg_t *err)
 {
     char *text = NULL, *rendered = NULL;
     size_t len = 0, rendered_len = 0;
@@ -215,7 +215,7 @@ br_sls_file_load(const char *path, const br_value_t *context, br_vault_t *vault,
     }
     yaml = text;
     yaml_len = len;
-    if (s_is_template(text, len) || 1) {
+    if (s_is_template(text, len)) {
         if (!context && !(context = empty = br_value_map())) {
             rc = br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
             goto out;
@@ -229,8 +229,8 @@ br_sls_file_load(const char *path, const br_value_t *context, br_vault_t *vault,
         yaml_len = rendered_len;
     }
     if (forbid_tokens && vault && br_vault_mentions(vault, yaml, yaml_len)) {
-        rc = br_errmsg_set(err, BR_ERR_INVALID, "%s: rendered text contains a secret's token",
-                           path);
+        rc =
+            br_errmsg_set(err, BR_ERR_INVALID, "%s: rendered text contains a secret's token", path);
         goto out;
     }
     rc = br_yaml_parse(path, yaml, yaml_len, doc_p, err);
@@ -267,11 +267,11 @@ s_resolve(const char *name, const char *sls, bool is_init, char **out_p)
             break;
         }
         const char *dot = memrchr(base, '.', keep);
-        keep = dot ? (size_t) (dot - base) : 0;
+        keep = dot ? (size_t)(dot - base) : 0;
     }
     if (rc == BR_OK) {
-        int n = keep ? asprintf(out_p, "%.*s.%s", (int) keep, base, rest)
-                     : asprintf(out_p, "%s", rest);
+        int n =
+            keep ? asprintf(out_p, "%.*s.%s", (int)keep, base, rest) : asprintf(out_p, "%s", rest);
         rc = n < 0 ? BR_ERR_NOMEM : BR_OK;
     }
     free(base);
@@ -314,8 +314,9 @@ s_include_one(const char *path, const br_value_t *item, const char *sls, bool is
                              path, line, br_sls_echo(name, echo, sizeof echo));
     }
     if (rc == BR_OK && !br_sls_name_valid(resolved)) {
-        rc = br_errmsg_set(err, BR_ERR_INVALID, "%s:%d: include '%s' resolves to a name longer than %d bytes",
-                           path, line, br_sls_echo(name, echo, sizeof echo), BR_SLS_MAX_NAME);
+        rc = br_errmsg_set(err, BR_ERR_INVALID,
+                           "%s:%d: include '%s' resolves to a name longer than %d bytes", path,
+                           line, br_sls_echo(name, echo, sizeof echo), BR_SLS_MAX_NAME);
     }
     br_value_t *value = NULL;
     if (rc == BR_OK) {

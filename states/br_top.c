@@ -82,7 +82,7 @@ static bool
 s_grain_match(const char *target, const br_value_t *grains)
 {
     for (const char *colon = strchr(target, ':'); colon; colon = strchr(colon + 1, ':')) {
-        char *key = strndup(target, (size_t) (colon - target));
+        char *key = strndup(target, (size_t)(colon - target));
         const br_value_t *value = key ? br_value_path(grains, key) : NULL;
         const char *pattern = colon + 1;
         free(key);
@@ -134,8 +134,9 @@ s_pcre_match(const s_target_t *t, const char *minion_id, bool *match, br_errmsg_
     if (code != 0) {
         char why[128];
         regerror(code, &re, why, sizeof why);
-        return br_errmsg_set(err, BR_ERR_INVALID, "%s:%d: target '%s': invalid regular expression: %s",
-                             t->path, t->line, br_sls_echo(t->target, echo, sizeof echo), why);
+        return br_errmsg_set(err, BR_ERR_INVALID,
+                             "%s:%d: target '%s': invalid regular expression: %s", t->path, t->line,
+                             br_sls_echo(t->target, echo, sizeof echo), why);
     }
     *match = regexec(&re, minion_id, 0, NULL, 0) == 0;
     regfree(&re);
@@ -199,8 +200,8 @@ s_target_check(s_target_t *t, br_errmsg_t *err)
         }
         if (match_line) {
             return br_errmsg_set(err, BR_ERR_INVALID,
-                                 "%s:%d: target '%s': a second 'match' (first on line %d)",
-                                 t->path, line, target, match_line);
+                                 "%s:%d: target '%s': a second 'match' (first on line %d)", t->path,
+                                 line, target, match_line);
         }
         match_line = line;
         t->matcher = NULL;
@@ -228,7 +229,7 @@ s_collect(const s_target_t *t, zlistx_t *names, br_errmsg_t *err)
 {
     for (size_t i = 0; i < br_value_list_size(t->sls); i++) {
         const char *name = br_value_as_str(br_value_list_at(t->sls, i));
-        if (!name || zlistx_find(names, (void *) name)) {
+        if (!name || zlistx_find(names, (void *)name)) {
             continue;
         }
         char *copy = strdup(name);
@@ -243,7 +244,7 @@ s_collect(const s_target_t *t, zlistx_t *names, br_errmsg_t *err)
 static int
 s_compare(const void *a, const void *b)
 {
-    return strcmp((const char *) a, (const char *) b);
+    return strcmp((const char *)a, (const char *)b);
 }
 
 //  Environment "base" of a parsed top file.

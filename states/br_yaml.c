@@ -15,12 +15,10 @@
     libyaml makes (its input buffers, each scalar) is wiped before it is
     freed. */
 #include "br_yaml.h"
+#include "br_yaml_scalar.h"
 
 #include <errno.h>
-#include <locale.h>
-#include <math.h>
 #include <stdio.h>
-#include <strings.h>
 #include <yaml.h>
 
 #define BR_YAML_MAX_INPUT (16u * 1024 * 1024)
@@ -38,7 +36,6 @@ typedef struct {
     const char *text;     //  the input, to place reader errors
     size_t len;           //  bytes of input
     size_t nodes;         //  values built so far
-    locale_t c_locale;    //  for strtod, whatever the process locale is
     br_errmsg_t *err;
 } s_parse_t;
 
@@ -60,13 +57,13 @@ s_echo(const char *text, size_t len, char *buf, size_t size)
 {
     size_t at = 0;
     for (size_t i = 0; i < len && at + 4 < size; i++) {
-        unsigned char c = (unsigned char) text[i];
+        unsigned char c = (unsigned char)text[i];
         if (i == BR_YAML_ECHO_MAX) {
             memcpy(buf + at, "...", 3);
             at += 3;
             break;
         }
-        buf[at++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+        buf[at++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
     }
     buf[at] = 0;
     return buf;
@@ -75,7 +72,7 @@ s_echo(const char *text, size_t len, char *buf, size_t size)
 static int
 s_line(const yaml_event_t *ev)
 {
-    return (int) ev->start_mark.line + 1;
+    return (int)ev->start_mark.line + 1;
 }
 
 //  Takes the next event; a libyaml failure becomes
@@ -149,322 +146,18 @@ s_check_plain_node(s_parse_t *ps, const yaml_event_t *ev)
     return BR_OK;
 }
 
-static bool
-s_is_one_of(const char *text, const char *const *words)
-{
-    for (size_t i = 0; words[i]; i++) {
-        if (strcmp(text, words[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool
-s_all_in(const char *s, const char *set)
-{
-    for (; *s; s++) {
-        if (!strchr(set, *s)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-//  [0-9][0-9_]* at *s: advances past it, false if none.
-static bool
-s_skip_digits(const char **s, bool first_nonzero)
-{
-    const char *p = *s;
-    if (!(*p >= '0' && *p <= '9') || (first_nonzero && *p == '0')) {
-        return false;
-    }
-    while ((*p >= '0' && *p <= '9') || *p == '_') {
-        p++;
-    }
-    *s = p;
-    return true;
-}
-
-//  (:[0-5]?[0-9])+ at *s (base 60 groups); false if none.
-static bool
-s_skip_sexagesimal(const char **s)
-{
-    const char *p = *s;
-    int groups = 0;
-    while (*p == ':') {
-        const char *q = p + 1;
-        if (q[0] >= '0' && q[0] <= '5' && q[1] >= '0' && q[1] <= '9') {
-            q += 2;
-        } else if (q[0] >= '0' && q[0] <= '9') {
-            q += 1;
-        } else {
-            break;
-        }
-        p = q;
-        groups++;
-    }
-    *s = p;
-    return groups > 0;
-}
-
-//  PyYAML's float pattern: 1.5, 1., 1.5e+3, .5, 1:30.5, +.inf, .nan
-static bool
-s_looks_float(const char *text)
-{
-    static const char *const special[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-                                          "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
-                                          NULL};
-    if (s_is_one_of(text, special)) {
-        return true;
-    }
-    const char *p = text;
-    if (*p == '.') {
-        //  No sign allowed before a leading dot, as in PyYAML.
-        p++;
-        if (!(*p >= '0' && *p <= '9') && *p != '_') {
-            return false;
-        }
-        while ((*p >= '0' && *p <= '9') || *p == '_') {
-            p++;
-        }
-    } else {
-        if (*p == '-' || *p == '+') {
-            p++;
-        }
-        if (!s_skip_digits(&p, false)) {
-            return false;
-        }
-        bool sexagesimal = s_skip_sexagesimal(&p);
-        if (*p != '.') {
-            return false;
-        }
-        p++;
-        while ((*p >= '0' && *p <= '9') || *p == '_') {
-            p++;
-        }
-        if (sexagesimal) {
-            return *p == 0;
-        }
-    }
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p != '-' && *p != '+') {
-            return false;
-        }
-        p++;
-        if (!(*p >= '0' && *p <= '9')) {
-            return false;
-        }
-        while (*p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-    return *p == 0;
-}
-
-//  PyYAML's int pattern: 0b101, 017 (octal), 0, 12_345, 0x1F, 1:30
-static bool
-s_looks_int(const char *text)
-{
-    const char *p = text;
-    if (*p == '-' || *p == '+') {
-        p++;
-    }
-    if (p[0] == '0' && p[1] == 'b') {
-        return p[2] && s_all_in(p + 2, "01_");
-    }
-    if (p[0] == '0' && p[1] == 'x') {
-        return p[2] && s_all_in(p + 2, "0123456789abcdefABCDEF_");
-    }
-    if (p[0] == '0') {
-        return p[1] == 0 || s_all_in(p + 1, "01234567_");
-    }
-    if (!s_skip_digits(&p, true)) {
-        return false;
-    }
-    if (*p == ':') {
-        return s_skip_sexagesimal(&p) && *p == 0;
-    }
-    return *p == 0;
-}
-
-//  Copies text without '_' into buf (the caller sized it).
-static void
-s_strip_underscores(const char *text, char *buf)
-{
-    for (; *text; text++) {
-        if (*text != '_') {
-            *buf++ = *text;
-        }
-    }
-    *buf = 0;
-}
-
-//  *value = *value * base + digit, false on overflow. Works on the magnitude
-//  as unsigned so that INT64_MIN fits.
-static bool
-s_accumulate(uint64_t *value, uint64_t base, uint64_t digit)
-{
-    if (*value > (UINT64_MAX - digit) / base) {
-        return false;
-    }
-    *value = *value * base + digit;
-    return true;
-}
-
-static unsigned
-s_digit(char c)
-{
-    if (c >= 'a' && c <= 'f') {
-        return (unsigned) (c - 'a' + 10);
-    }
-    if (c >= 'A' && c <= 'F') {
-        return (unsigned) (c - 'A' + 10);
-    }
-    return (unsigned) (c - '0');
-}
-
-//  Converts a scalar s_looks_int accepted. BR_ERR_INVALID when it does not
-//  fit in 64 bits or has no digits at all ("0x_", which PyYAML fails on).
-static int
-s_to_int(const char *text, int64_t *out)
-{
-    char *buf = malloc(strlen(text) + 1);
-    if (!buf) {
-        return BR_ERR_NOMEM;
-    }
-    s_strip_underscores(text, buf);
-    int rc = BR_ERR_INVALID;
-    const char *p = buf;
-    bool negative = *p == '-';
-    if (*p == '-' || *p == '+') {
-        p++;
-    }
-    unsigned base = 10;
-    if (p[0] == '0' && (p[1] == 'b' || p[1] == 'x')) {
-        base = p[1] == 'b' ? 2 : 16;
-        p += 2;
-    } else if (p[0] == '0' && p[1]) {
-        base = 8;
-        p++;
-    }
-    //  Base 60 ("1:30" is 90): each ':' closes a group of decimal digits.
-    uint64_t total = 0, group = 0;
-    bool digits = false;
-    for (; *p; p++) {
-        if (*p == ':') {
-            if (!s_accumulate(&total, 60, group)) {
-                goto out;
-            }
-            group = 0;
-        } else if (s_accumulate(&group, base, s_digit(*p))) {
-            digits = true;
-        } else {
-            goto out;
-        }
-    }
-    if (!digits || !s_accumulate(&total, strchr(buf, ':') ? 60 : 1, group)) {
-        goto out;
-    }
-    if (total > (uint64_t) INT64_MAX + (negative ? 1 : 0)) {
-        goto out;
-    }
-    *out = negative ? (int64_t) (0 - total) : (int64_t) total;
-    rc = BR_OK;
-out:
-    free(buf);
-    return rc;
-}
-
-//  Converts a scalar s_looks_float accepted.
-static int
-s_to_float(s_parse_t *ps, const char *text, double *out)
-{
-    char *buf = malloc(strlen(text) + 1);
-    if (!buf) {
-        return BR_ERR_NOMEM;
-    }
-    s_strip_underscores(text, buf);
-    int rc = BR_ERR_INVALID;
-    const char *p = buf;
-    double sign = *p == '-' ? -1.0 : 1.0;
-    if (*p == '-' || *p == '+') {
-        p++;
-    }
-    char *end = NULL;
-    if (strcasecmp(p, ".inf") == 0) {
-        *out = sign * INFINITY;
-        rc = BR_OK;
-    } else if (strcasecmp(p, ".nan") == 0) {
-        *out = NAN;
-        rc = BR_OK;
-    } else if (strchr(p, ':')) {
-        //  Base 60: whole groups, then the last one with its fraction.
-        double value = 0;
-        while (strchr(p, ':')) {
-            value = value * 60 + (double) strtol(p, &end, 10);
-            p = end + 1;
-        }
-        value = value * 60 + strtod_l(p, &end, ps->c_locale);
-        if (*end == 0) {
-            *out = sign * value;
-            rc = BR_OK;
-        }
-    } else if (*p && strcmp(p, ".") != 0) {
-        //  Overflow gives inf, as Python's float() does.
-        double value = strtod_l(p, &end, ps->c_locale);
-        if (*end == 0) {
-            *out = sign * value;
-            rc = BR_OK;
-        }
-    }
-    free(buf);
-    return rc;
-}
-
-//  Resolves a plain scalar (PyYAML's YAML 1.1 rules) into *out.
+//  Resolves a plain scalar into *out; a number that does not fit is an
+//  error naming the line.
 static int
 s_plain_scalar(s_parse_t *ps, const yaml_event_t *ev, br_value_t **out)
 {
-    static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-    static const char *const trues[] = {"yes", "Yes", "YES", "true", "True", "TRUE",
-                                        "on",  "On",  "ON",  NULL};
-    static const char *const falses[] = {"no",    "No",    "NO",  "false", "False",
-                                         "FALSE", "off",   "Off", "OFF",   NULL};
-    const char *text = (const char *) ev->data.scalar.value;
-    if (strlen(text) != ev->data.scalar.length) {
-        //  A plain scalar cannot hold a NUL; libyaml would have refused it.
-        *out = br_value_str_n(text, ev->data.scalar.length);
-        return *out ? BR_OK : BR_ERR_NOMEM;
-    }
-    int rc = BR_OK;
-    int64_t i = 0;
-    double d = 0;
-    if (s_is_one_of(text, nulls)) {
-        *out = br_value_null();
-    } else if (s_is_one_of(text, trues)) {
-        *out = br_value_bool(true);
-    } else if (s_is_one_of(text, falses)) {
-        *out = br_value_bool(false);
-    } else if (s_looks_float(text)) {
-        rc = s_to_float(ps, text, &d);
-        *out = rc == BR_OK ? br_value_float(d) : NULL;
-    } else if (s_looks_int(text)) {
-        rc = s_to_int(text, &i);
-        *out = rc == BR_OK ? br_value_int(i) : NULL;
-    } else {
-        *out = br_value_str_n(text, ev->data.scalar.length);
-    }
+    int rc = br_yaml_plain((const char *)ev->data.scalar.value, ev->data.scalar.length, out);
     if (rc == BR_ERR_INVALID) {
         //  Never quote the value: it may be a pillar secret.
         return br_errmsg_set(ps->err, rc,
                              "%s:%d: number out of range or malformed (integers must fit in 64 "
                              "bits; quote the value to keep it as text)",
                              ps->path, s_line(ev));
-    }
-    if (rc == BR_OK && !*out) {
-        rc = BR_ERR_NOMEM;
     }
     return rc;
 }
@@ -506,7 +199,7 @@ s_key(s_parse_t *ps, const yaml_event_t *ev, char **key_p)
                              "%s:%d: a map key must be a plain value, not a list or a map",
                              ps->path, s_line(ev));
     }
-    const char *text = (const char *) ev->data.scalar.value;
+    const char *text = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     if (strlen(text) != len) {
         return br_errmsg_set(ps->err, BR_ERR_MALFORMED, "%s:%d: a map key contains a NUL byte",
@@ -579,7 +272,7 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
         if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
             rc = s_plain_scalar(ps, ev, &value);
         } else {
-            value = br_value_str_n((const char *) ev->data.scalar.value, ev->data.scalar.length);
+            value = br_value_str_n((const char *)ev->data.scalar.value, ev->data.scalar.length);
             rc = value ? BR_OK : BR_ERR_NOMEM;
         }
     } else if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
@@ -594,7 +287,7 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
                     : s_mapping(ps, depth + 1, value);
     } else {
         rc = br_errmsg_set(ps->err, BR_ERR_INTERNAL, "%s:%d: unexpected YAML event %d", ps->path,
-                           s_line(ev), (int) ev->type);
+                           s_line(ev), (int)ev->type);
     }
     if (rc == BR_ERR_NOMEM) {
         br_errmsg_set(ps->err, rc, "%s: out of memory", ps->path);
@@ -661,26 +354,20 @@ br_yaml_parse(const char *path, const char *text, size_t len, br_value_t **out, 
                              BR_YAML_MAX_INPUT);
     }
     s_parse_t ps = {.path = path, .text = text, .len = len, .err = err};
-    ps.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t) 0);
-    if (ps.c_locale == (locale_t) 0) {
-        return br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
-    }
     if (!yaml_parser_initialize(&ps.parser)) {
-        freelocale(ps.c_locale);
         return br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
     }
     //  libyaml wants a non-NULL pointer even for no input.
-    yaml_parser_set_input_string(&ps.parser, (const unsigned char *) (len ? text : ""), len);
+    yaml_parser_set_input_string(&ps.parser, (const unsigned char *)(len ? text : ""), len);
     int rc = s_stream(&ps, out);
     //  Its buffers hold decoded copies of the input.
     yaml_parser_t *p = &ps.parser;
     if (p->raw_buffer.start) {
-        br_wipe(p->raw_buffer.start, (size_t) (p->raw_buffer.end - p->raw_buffer.start));
+        br_wipe(p->raw_buffer.start, (size_t)(p->raw_buffer.end - p->raw_buffer.start));
     }
     if (p->buffer.start) {
-        br_wipe(p->buffer.start, (size_t) (p->buffer.end - p->buffer.start));
+        br_wipe(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
     }
     yaml_parser_delete(&ps.parser);
-    freelocale(ps.c_locale);
     return rc;
 }

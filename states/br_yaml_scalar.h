@@ -1,0 +1,14 @@
+/*  br_yaml_scalar: how br_yaml reads a plain (unquoted) scalar. Private to
+    br_yaml.c. */
+#ifndef BR_YAML_SCALAR_H
+#define BR_YAML_SCALAR_H
+
+#include "br_value.h"
+
+//  Resolves plain scalar text[0..len) as PyYAML's YAML 1.1 resolver does:
+//  null, boolean, integer, float, else string. BR_ERR_INVALID for a number
+//  that does not fit (or "0x_", which PyYAML fails on too); BR_ERR_NOMEM.
+//  No message: the caller knows the line, and must not quote the value.
+int br_yaml_plain(const char *text, size_t len, br_value_t **out);
+
+#endif

@@ -1,0 +1,7 @@
+site:
+  name: example
+web:
+  ports: [80]
+  vhosts:
+    default:
+      root: /srv/www

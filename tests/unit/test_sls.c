@@ -200,6 +200,11 @@ s_test_includes(void)
     CHECK_STR(s_states(high), "from_file test.nop, from_init test.nop");
     br_high_destroy(&high);
 
+    //  An empty include is allowed.
+    high = s_load(DATA "/basic", s_names("empty_include", NULL));
+    CHECK_STR(s_states(high), "alone test.nop");
+    br_high_destroy(&high);
+
     //  No names: no states.
     high = s_load(DATA "/basic", s_names(NULL));
     CHECK_EQ_INT(br_high_size(high), 0);
@@ -235,7 +240,8 @@ s_test_rendered(void)
         const br_value_t *token = br_value_map_get(st->args, "passphrase");
         const br_secret_t *back =
             br_vault_lookup(vault, br_value_as_str(token), br_value_str_len(token));
-        CHECK(back && br_secret_size(back) == 7 && memcmp(br_secret_cdata(back), "luks-pw", 7) == 0);
+        CHECK(back && br_secret_size(back) == 7 &&
+              memcmp(br_secret_cdata(back), "luks-pw", 7) == 0);
     }
     br_high_destroy(&high);
 
@@ -244,7 +250,8 @@ s_test_rendered(void)
     rc = br_high_load(DATA "/basic", names, context, vault, &high, &err);
     zlistx_destroy(&names);
     CHECK(rc < 0 && high == NULL);
-    CHECK(strncmp(err.text, DATA "/basic/undefined.sls:3:", strlen(DATA "/basic/undefined.sls:3:")) == 0);
+    CHECK(strncmp(err.text,
+                  DATA "/basic/undefined.sls:3:", strlen(DATA "/basic/undefined.sls:3:")) == 0);
     br_vault_destroy(&vault);
     br_value_destroy(&context);
 }
@@ -410,16 +417,16 @@ s_test_pillar_wiped(void)
     char *dir = test_tmpdir();
     char path[512], text[1024];
     //  "zq-Secret-Needle-7731" XOR 0xFF
-    static const uint8_t inverted[] = {0x85, 0x8e, 0xd2, 0xac, 0x9a, 0x9c, 0x8d, 0x9a, 0x8b,
-                                       0xd2, 0xb1, 0x9a, 0x9a, 0x9b, 0x93, 0x9a, 0xd2, 0xc8,
-                                       0xc8, 0xcc, 0xce};
+    static const uint8_t inverted[] = {0x85, 0x8e, 0xd2, 0xac, 0x9a, 0x9c, 0x8d,
+                                       0x9a, 0x8b, 0xd2, 0xb1, 0x9a, 0x9a, 0x9b,
+                                       0x93, 0x9a, 0xd2, 0xc8, 0xc8, 0xcc, 0xce};
     char needle[sizeof inverted + 1];
     snprintf(path, sizeof path, "%s/top.sls", dir);
     FILE *f = fopen(path, "w");
     fputs("base:\n  '*':\n    - data\n", f);
     fclose(f);
     for (size_t i = 0; i < sizeof inverted; i++) {
-        needle[i] = (char) ~inverted[i];
+        needle[i] = (char)~inverted[i];
     }
     needle[sizeof inverted] = 0;
     //  Padding in front, so that the allocator's own bookkeeping, written
@@ -433,7 +440,7 @@ s_test_pillar_wiped(void)
                        pad, needle, pad, needle, pad, needle);
     snprintf(path, sizeof path, "%s/data.sls", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CHECK(fd >= 0 && write(fd, text, (size_t) len) == len);
+    CHECK(fd >= 0 && write(fd, text, (size_t)len) == len);
     close(fd);
     br_wipe(needle, sizeof needle);
     br_wipe(text, sizeof text);
@@ -442,8 +449,8 @@ s_test_pillar_wiped(void)
     br_errmsg_t err = {""};
     CHECK_EQ_INT(br_pillar_load(dir, "m", NULL, NULL, &pillar, &err), BR_OK);
     CHECK(br_value_as_secret(s_at(pillar, "luks:passphrase")) != NULL);
-    CHECK(br_value_as_secret(br_value_map_get(br_value_list_at(s_at(pillar, "list"), 0),
-                                              "secret")) != NULL);
+    CHECK(br_value_as_secret(
+              br_value_map_get(br_value_list_at(s_at(pillar, "list"), 0), "secret")) != NULL);
     CHECK(br_value_as_secret(s_at(pillar, "block:secret")) != NULL);
     br_value_destroy(&pillar);
     CHECK_EQ_INT(test_memscan(0, inverted, sizeof inverted), 0);
@@ -554,7 +561,7 @@ s_expand(const char *expected, char *buf, size_t size)
     size_t at = 0;
     for (const char *p = expected; *p && at + 1 < size; p++) {
         if (p[0] == '%' && p[1] == 'R') {
-            at += (size_t) snprintf(buf + at, size - at, "%s", DATA);
+            at += (size_t)snprintf(buf + at, size - at, "%s", DATA);
             p++;
         } else {
             buf[at++] = *p;
@@ -602,13 +609,11 @@ s_test_names(void)
     memset(name, 'a', 255);
     name[255] = 0;
     br_errmsg_t err = {""};
-    CHECK_EQ_INT(s_load_rc(DATA "/broken", s_names(name, NULL), &err),
-                 BR_ERR_NOTFOUND);
+    CHECK_EQ_INT(s_load_rc(DATA "/broken", s_names(name, NULL), &err), BR_ERR_NOTFOUND);
     strcat(name, "a");
-    CHECK_EQ_INT(s_load_rc(DATA "/broken", s_names(name, NULL), &err),
-                 BR_ERR_INVALID);
-    const char *bad[] = {"", ".", "a.", ".a", "a b", "a\\b", "/etc/passwd", "a.*", "~", "a:b",
-                         "\xc3\xa9t\xc3\xa9"};
+    CHECK_EQ_INT(s_load_rc(DATA "/broken", s_names(name, NULL), &err), BR_ERR_INVALID);
+    const char *bad[] = {
+        "", ".", "a.", ".a", "a b", "a\\b", "/etc/passwd", "a.*", "~", "a:b", "\xc3\xa9t\xc3\xa9"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = s_load_rc(DATA "/broken", s_names(bad[i], NULL), &err);
         if (rc != BR_ERR_INVALID || !strstr(err.text, "invalid SLS name")) {

@@ -39,7 +39,7 @@ s_check_int(const char *text, int64_t expected)
     br_value_t *doc;
     br_value_t *v = s_value_of(text, &doc);
     if (br_value_kind(v) != BR_V_INT || br_value_as_int(v) != expected) {
-        fprintf(stderr, "'%s': expected the integer %lld (kind %s)\n", text, (long long) expected,
+        fprintf(stderr, "'%s': expected the integer %lld (kind %s)\n", text, (long long)expected,
                 br_value_kind_name(br_value_kind(v)));
         test_failures++;
     }
@@ -85,7 +85,7 @@ s_check_error_n(const char *text, size_t len, const char *expected)
     CHECK(rc < 0);
     CHECK(doc == NULL);
     if (strcmp(err.text, expected) != 0) {
-        fprintf(stderr, "for:\n%.*s\nexpected: %s\n     got: %s\n", (int) len, text, expected,
+        fprintf(stderr, "for:\n%.*s\nexpected: %s\n     got: %s\n", (int)len, text, expected,
                 err.text);
         test_failures++;
     }
@@ -259,7 +259,8 @@ s_test_structure_and_lines(void)
 static void
 s_test_documents(void)
 {
-    const char *empties[] = {"", "# only a comment\n", "---\n", "---\n...\n", "~\n", "null", "\n\n"};
+    const char *empties[] = {"",    "# only a comment\n", "---\n", "---\n...\n", "~\n", "null",
+                             "\n\n"};
     for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
         br_value_t *doc = NULL;
         br_errmsg_t err = {""};
@@ -309,7 +310,8 @@ s_test_errors(void)
     s_check_error("? [a, b]\n: 1\n",
                   "bad.sls:1: a map key must be a plain value, not a list or a map");
     s_check_error("{a: 1}: 2\n", "bad.sls:1: a map key must be a plain value, not a list or a map");
-    s_check_error("base: &b\n  x: 1\nother: *b\n", "bad.sls:1: anchors and aliases are not supported");
+    s_check_error("base: &b\n  x: 1\nother: *b\n",
+                  "bad.sls:1: anchors and aliases are not supported");
     s_check_error("a: 1\nb: *nothing\n", "bad.sls:2: anchors and aliases are not supported");
     s_check_error("a: 1\n&k b: 2\n", "bad.sls:2: anchors and aliases are not supported");
     s_check_error("a: !!str 1\n", "bad.sls:1: YAML tags are not supported");
@@ -364,7 +366,7 @@ s_test_limits(void)
     char *block = malloc(70 * 140);
     at = 0;
     for (int i = 0; i < 70; i++) {
-        at += (size_t) sprintf(block + at, "%*sk%d:\n", i, "", i);
+        at += (size_t)sprintf(block + at, "%*sk%d:\n", i, "", i);
     }
     s_check_error_n(block, at, "bad.sls:65: nested deeper than 64 levels");
     free(block);

@@ -121,7 +121,11 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     if (!self->client || !self->loop) {
         goto fail;
     }
-    zsys_info("brine-minion %s, id %s, master %s", BRINE_VERSION, self->id, req);
+    char finger[BR_FINGERPRINT_LEN + 1];
+    br_key_fingerprint(br_keypair_public(self->keys), finger);
+    //  The operator compares this with brine-key -f on the master
+    zsys_info("brine-minion %s, id %s, master %s, key fingerprint %s", BRINE_VERSION, self->id,
+              req, finger);
     return self;
 fail:
     br_minion_destroy(&self);

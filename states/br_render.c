@@ -355,6 +355,9 @@ br_render(const char *path, const char *text, size_t len, const br_value_t *cont
     br_value_destroy(&r.v_false);
     br_value_destroy(&r.v_empty);
     if (rc != BR_OK) {
+        if (r.out) {
+            br_wipe(r.out, r.out_cap + 1);
+        }
         free(r.out);
         return NULL;
     }

@@ -227,6 +227,7 @@ s_string(lexer_t *self)
         }
         size_t used = s_escape(self->text + i, self->text + end, str, &n);
         if (!used) {
+            br_wipe(str, n);
             free(str);
             return br_render_error(self->err, BR_ERR_MALFORMED, self->path, line,
                                    "bad escape in string");
@@ -236,6 +237,7 @@ s_string(lexer_t *self)
     str[n] = 0;
     br_token_t *tok = s_push(self, BR_TK_STRING, self->text + self->pos, end + 1 - self->pos, line);
     if (!tok) {
+        br_wipe(str, n);
         free(str);
         return BR_ERR_NOMEM;
     }
@@ -488,6 +490,10 @@ void
 br_render_tokens_clear(br_tokens_t *tokens)
 {
     for (size_t i = 0; i < tokens->size; i++) {
+        //  String literals of a pillar template may be secrets
+        if (tokens->items[i].str) {
+            br_wipe(tokens->items[i].str, strlen(tokens->items[i].str));
+        }
         free(tokens->items[i].str);
     }
     free(tokens->items);

@@ -22,10 +22,17 @@ br_render_emit(br_render_t *r, int line, const char *data, size_t len)
         while (cap - r->out_len < len) {
             cap *= 2;
         }
-        //  + 1 for the NUL that br_render adds
-        char *out = realloc(r->out, cap + 1);
+        //  + 1 for the NUL that br_render adds. Not realloc: the old block may
+        //  hold a pillar file's literal secrets and must be wiped, not left
+        //  behind in freed memory
+        char *out = malloc(cap + 1);
         if (!out) {
             return br_render_fail(r, BR_ERR_NOMEM, line, "out of memory");
+        }
+        if (r->out) {
+            memcpy(out, r->out, r->out_len);
+            br_wipe(r->out, r->out_cap + 1);
+            free(r->out);
         }
         r->out = out;
         r->out_cap = cap;

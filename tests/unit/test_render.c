@@ -213,6 +213,7 @@ static const struct {
     {"{{ pillar.ports.keys() }} {{ pillar.ports.values() }}",
      "dict_keys(['http', 'https']) dict_values([80, 443])"},
     {"{{ {'a': 1}}}|{{ {'b': {'c': 2}}}}", "{'a': 1}|{'b': {'c': 2}}"},
+    {"{{ '}}' }} {% set x = '%}' %}{{ x }} {{ \"{#\" }}", "}} %} {#"},
     {"{{ {} }}{{ [] }}{{ '' }}.", "{}[]."},
     {"a{# a comment {{ x }} {% if %} #}b", "ab"},
     {"a  {#- c -#}  b", "ab"},
@@ -268,6 +269,7 @@ static const struct {
      "{'dev': '/dev/sdb', 'n': 1}"},
     {"{% set pillar = {'a': 1} %}{{ pillar.a }}", "1"},
     {"{% set m = pillar.ports %}{% for k, v in m.items() %}{{ k }}{% endfor %}", "httphttps"},
+    {"{% for i in [1, 2] %}{{ w | default('u') }}{% set w = i %}{{ w }}{% endfor %}", "u1u2"},
     {"{{ pillar.missing | default('d') }}|{{ pillar.empty_str | default('d') }}|{{ "
      "pillar.empty_str | default('d', true) }}",
      "d||d"},

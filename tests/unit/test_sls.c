@@ -412,7 +412,7 @@ s_test_pillar(void)
 //  parsed trees. The needle is kept inverted so the test itself does not
 //  put it in memory.
 static void
-s_test_pillar_wiped(void)
+s_test_pillar_wiped(bool templated)
 {
     char *dir = test_tmpdir();
     char path[512], text[1024];
@@ -433,11 +433,13 @@ s_test_pillar_wiped(void)
     //  over the start of a freed block, cannot hide a leftover copy. The
     //  file is written without stdio, whose buffer would keep a copy.
     const char *pad = "padding-padding-padding-padding-padding-padding-";
+    //  A comment marker makes the file go through the renderer too
     int len = snprintf(text, sizeof text,
-                       "luks:\n  passphrase: %s%s\n  other: [1, 2]\n"
+                       "%sluks:\n  passphrase: %s%s\n  other: [1, 2]\n"
                        "list:\n  - secret: '%s%s'\n"
                        "block:\n  secret: |\n    %s%s\n",
-                       pad, needle, pad, needle, pad, needle);
+                       templated ? "{# rendered #}\n" : "", pad, needle, pad, needle, pad,
+                       needle);
     snprintf(path, sizeof path, "%s/data.sls", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     CHECK(fd >= 0 && write(fd, text, (size_t)len) == len);
@@ -636,7 +638,8 @@ main(void)
     s_test_rendered();
     s_test_top();
     s_test_pillar();
-    s_test_pillar_wiped();
+    s_test_pillar_wiped(false);
+    s_test_pillar_wiped(true);
     s_test_broken();
     s_test_names();
     return test_done("unit_sls");

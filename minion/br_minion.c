@@ -105,11 +105,12 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/minion_master.pub", pki_dir);
-    if (br_pubkey_load(self->master_key, path, err) < 0) {
+    br_errmsg_t why = {""};
+    if (br_pubkey_load(self->master_key, path, &why) < 0) {
         br_errmsg_set(err, BR_ERR_NOTFOUND,
                       "cannot read the master's public key %s: copy the master's master.pub "
                       "there (%s)",
-                      path, err->text);
+                      path, why.text);
         goto fail;
     }
     char pub[300], req[300];

@@ -70,13 +70,13 @@ fi
 
 # 2. The master creates its key pair on first start; the minion pins it
 start_master
-wait_for "$work/master.log" "publishing on" 5 && [ -f "$work/m/pki/master.pub" ] &&
+wait_for "$work/master.log" "publishing on" 20 && [ -f "$work/m/pki/master.pub" ] &&
     ok "master created its key pair" || not_ok "master key pair"
 cp "$work/m/pki/master.pub" "$work/n/pki/minion_master.pub"
 
 # 3. An unknown minion enrols and waits as pending
 start_minion
-wait_for "$work/master.log" "minion web1 is pending" 5 &&
+wait_for "$work/master.log" "minion web1 is pending" 20 &&
     "$bin/brine-key" -c "$work/m" -L | grep -qx "web1" &&
     ok "unknown minion is pending" || not_ok "unknown minion is pending"
 sleep 1.5
@@ -85,29 +85,29 @@ grep -q "published job" "$work/master.log" && not_ok "a pending minion got a job
 
 # 4. Accepted: hello, startup job sealed to it, return
 "$bin/brine-key" -c "$work/m" -a web1 -y >/dev/null
-wait_for "$work/master.log" "hello from minion web1" 5 &&
-    wait_for "$work/master.log" "return from web1 for job [0-9]{20} \(test.ping\): success" 5 &&
+wait_for "$work/master.log" "hello from minion web1" 20 &&
+    wait_for "$work/master.log" "return from web1 for job [0-9]{20} \(test.ping\): success" 20 &&
     ok "accepted minion says hello and returns its sealed startup job" ||
     not_ok "hello and startup job"
 
 # 5. A minion restart: it subscribes again and gets a new startup job
 kill "$minion_pid"; wait "$minion_pid" 2>/dev/null
 start_minion
-wait_for "$work/master.log" "return from web1 for job" 5 2 &&
+wait_for "$work/master.log" "return from web1 for job" 20 2 &&
     ok "restarted minion gets its startup job again" || not_ok "restart"
 
 # 6. The master restarts while the minion waits: the minion comes back
 kill "$master_pid"; wait "$master_pid" 2>/dev/null
 start_master
-wait_for "$work/master.log" "hello from minion web1" 15 3 &&
+wait_for "$work/master.log" "hello from minion web1" 30 3 &&
     ok "minion reconnects to a restarted master" || not_ok "master restart"
 
 # 7. Deleted key: the minion is refused and gets nothing; the master says so
 kill "$minion_pid"; wait "$minion_pid" 2>/dev/null
 "$bin/brine-key" -c "$work/m" -r web1 --include-accepted -y >/dev/null
 start_minion
-wait_for "$work/master.log" "refused rejected key .* for minion web1" 5 &&
-    wait_for "$work/minion.log" "refused the key of minion web1" 5 &&
+wait_for "$work/master.log" "refused rejected key .* for minion web1" 20 &&
+    wait_for "$work/minion.log" "refused the key of minion web1" 20 &&
     ok "rejected key is refused, and both sides log it" || not_ok "rejected key refused"
 returns=$(grep -c "return from web1" "$work/master.log")
 sleep 1.5
@@ -121,7 +121,7 @@ mv "$work/m/pki/master.pub" "$work/m/pki/master.pub.orig"
 "$bin/brine-key" -c "$work/m" -a web1 --include-rejected -y >/dev/null
 start_master
 start_minion
-wait_for "$work/minion.log" "does not hold the pinned master key" 5 &&
+wait_for "$work/minion.log" "does not hold the pinned master key" 20 &&
     ! grep -q "ran job" <(tail -n +1 "$work/minion.log" | sed -n '/does not hold/,$p') &&
     ok "minion refuses an impostor master" || not_ok "impostor master"
 

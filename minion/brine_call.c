@@ -136,6 +136,7 @@ s_state_run(br_options_t *opt, const char *id, br_config_t *config)
     br_high_t *high = NULL;
     br_low_t *low = NULL;
     br_run_t *run = NULL;
+    br_value_t *results = NULL;
     const char *file_root = opt->file_root ? opt->file_root : br_config_str(config, "file_root");
     const char *pillar_root =
         opt->pillar_root ? opt->pillar_root : br_config_str(config, "pillar_root");
@@ -185,16 +186,28 @@ s_state_run(br_options_t *opt, const char *id, br_config_t *config)
     if (!run) {
         goto out;
     }
+    results = br_run_results(run);
+    if (!results) {
+        goto out;
+    }
     if (strcmp(opt->out, "json") == 0) {
-        br_output_json(run, "local", stdout);
+        br_value_t *by_minion = br_value_map();
+        br_value_t *moved = results;
+        results = NULL;
+        if (by_minion && br_value_map_set(by_minion, "local", &moved) == BR_OK) {
+            br_output_json(by_minion, stdout);
+        }
+        br_value_destroy(&moved);
+        br_value_destroy(&by_minion);
     } else {
-        br_output_highstate(run, "local", opt->color, stdout);
+        br_output_highstate(results, "local", opt->color, stdout);
     }
     status = br_run_failed(run) ? 2 : 0;
     goto out;
 fail:
     fprintf(stderr, "brine-call: %s\n", err.text);
 out:
+    br_value_destroy(&results);
     br_run_destroy(&run);
     br_low_destroy(&low);
     br_high_destroy(&high);

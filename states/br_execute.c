@@ -388,13 +388,3 @@ br_run_failed(const br_run_t *self)
     }
     return false;
 }
-
-double
-br_run_duration_ms(const br_run_t *self)
-{
-    double total = 0;
-    for (size_t i = 0; i < self->size; i++) {
-        total += self->slots[self->order[i]].pub.duration_ms;
-    }
-    return total;
-}

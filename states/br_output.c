@@ -2,6 +2,7 @@
     per state, then a summary) and the JSON shape of `--out=json`. */
 #include "br_state.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #define C_GREEN "\033[0;32m"
@@ -80,111 +81,217 @@ s_nested(const br_value_t *v, int indent, FILE *out)
 }
 
 static const char *
-s_result_text(br_result_t result)
+s_result_text(const br_value_t *result)
 {
-    return result == BR_RESULT_TRUE ? "True" : result == BR_RESULT_FALSE ? "False" : "None";
-}
-
-void
-br_output_highstate(const br_run_t *run, const char *minion, bool color, FILE *out)
-{
-    size_t ok = 0, changed = 0, failed = 0;
-    const char *reset = color ? C_RESET : "";
-    fprintf(out, "%s%s:%s\n", color ? C_GREEN : "", minion, reset);
-    for (size_t i = 0; i < br_run_size(run); i++) {
-        const br_state_result_t *r = br_run_at(run, i);
-        bool has_changes = br_value_map_size(r->changes) > 0;
-        const char *tone = !color                         ? ""
-                           : r->result == BR_RESULT_FALSE ? C_RED
-                           : r->result == BR_RESULT_NONE  ? C_YELLOW
-                           : has_changes                  ? C_CYAN
-                                                          : C_GREEN;
-        failed += r->result == BR_RESULT_FALSE;
-        ok += r->result != BR_RESULT_FALSE;
-        changed += r->result != BR_RESULT_FALSE && has_changes;
-        fprintf(out, "%s----------\n", tone);
-        fprintf(out, "          ID: %s\n", r->id);
-        fprintf(out, "    Function: %s.%s\n", r->module, r->fun);
-        fprintf(out, "        Name: %s\n", r->name);
-        fprintf(out, "      Result: %s\n", s_result_text(r->result));
-        const char *comment = r->comment;
-        fprintf(out, "     Comment: ");
-        while (*comment) {
-            const char *nl = strchr(comment, '\n');
-            int len = nl ? (int) (nl - comment) : (int) strlen(comment);
-            fprintf(out, "%.*s\n", len, comment);
-            comment = nl ? nl + 1 : comment + len;
-            if (*comment) {
-                fprintf(out, "              ");
-            }
-        }
-        if (!*r->comment) {
-            fprintf(out, "\n");
-        }
-        fprintf(out, "     Started: %s\n", r->start_time);
-        fprintf(out, "    Duration: %.3f ms\n", r->duration_ms);
-        fprintf(out, "     Changes:   \n");
-        if (has_changes) {
-            s_nested(r->changes, 14, out);
-        }
-        fprintf(out, "%s", reset);
+    if (br_value_kind(result) == BR_V_BOOL) {
+        return br_value_as_bool(result) ? "True" : "False";
     }
-    fprintf(out, "\nSummary for %s\n------------\n", minion);
-    fprintf(out, "%sSucceeded: %zu%s%s (changed=%zu)%s\n", color ? C_GREEN : "", ok, reset,
-            color && changed ? C_CYAN : "", changed, reset);
-    fprintf(out, "%sFailed:    %zu%s\n", color ? (failed ? C_RED : C_GREEN) : "", failed, reset);
-    fprintf(out, "------------\n");
-    fprintf(out, "Total states run: %6zu\n", br_run_size(run));
-    fprintf(out, "Total run time: %8.3f ms\n", br_run_duration_ms(run));
+    return "None";
 }
 
-static void
-s_json_str(const char *s, FILE *out)
+static const char *
+s_field_str(const br_value_t *state, const char *key)
 {
-    br_value_t *v = br_value_str(s);
-    zchunk_t *buf = zchunk_new(NULL, 64);
-    br_value_to_json(v, buf);
-    fwrite(zchunk_data(buf), 1, zchunk_size(buf), out);
-    zchunk_destroy(&buf);
-    br_value_destroy(&v);
+    const char *s = br_value_as_str(br_value_map_get(state, key));
+    return s ? s : "";
 }
 
-void
-br_output_json(const br_run_t *run, const char *minion, FILE *out)
+br_value_t *
+br_run_results(const br_run_t *run)
 {
-    fprintf(out, "{\n    ");
-    s_json_str(minion, out);
-    fprintf(out, ": {");
-    for (size_t i = 0; i < br_run_size(run); i++) {
+    br_value_t *results = br_value_map();
+    for (size_t i = 0; results && i < br_run_size(run); i++) {
         const br_state_result_t *r = br_run_at(run, i);
         char *key = NULL;
         if (asprintf(&key, "%s_|-%s_|-%s_|-%s", r->module, r->id, r->name, r->fun) < 0) {
-            continue;
+            br_value_destroy(&results);
+            break;
         }
-        fprintf(out, "%s\n        ", i ? "," : "");
-        s_json_str(key, out);
+        br_value_t *state = br_value_map();
+        br_value_t *fields[] = {
+            br_value_str(r->name),
+            r->result == BR_RESULT_NONE ? br_value_null()
+                                        : br_value_bool(r->result == BR_RESULT_TRUE),
+            br_value_dup(r->changes),
+            br_value_str(r->comment),
+            br_value_str(r->id),
+            br_value_str(r->sls),
+            br_value_int((int64_t) r->run_num),
+            br_value_str(r->start_time),
+            br_value_float(round(r->duration_ms * 1000.0) / 1000.0),
+        };
+        static const char *names[] = {"name",    "result",      "changes",    "comment", "__id__",
+                                      "__sls__", "__run_num__", "start_time", "duration"};
+        for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+            if (!state || !fields[f] || br_value_map_set(state, names[f], &fields[f]) != BR_OK) {
+                br_value_destroy(&fields[f]);
+            }
+        }
+        if (!state || br_value_map_set(results, key, &state) != BR_OK) {
+            br_value_destroy(&state);
+        }
         free(key);
-        fprintf(out, ": {\n            \"name\": ");
-        s_json_str(r->name, out);
-        fprintf(out, ",\n            \"result\": %s",
-                r->result == BR_RESULT_TRUE    ? "true"
-                : r->result == BR_RESULT_FALSE ? "false"
-                                               : "null");
-        fprintf(out, ",\n            \"changes\": ");
-        zchunk_t *buf = zchunk_new(NULL, 128);
-        br_value_to_json(r->changes, buf);
+    }
+    return results;
+}
+
+bool
+br_results_failed(const br_value_t *results)
+{
+    for (size_t i = 0; i < br_value_map_size(results); i++) {
+        const br_value_t *result = br_value_map_get(br_value_map_at(results, i), "result");
+        if (br_value_kind(result) == BR_V_BOOL && !br_value_as_bool(result)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+s_by_run_num(const void *a, const void *b, void *results)
+{
+    int64_t x = br_value_as_int(
+        br_value_map_get(br_value_map_at(results, *(const size_t *) a), "__run_num__"));
+    int64_t y = br_value_as_int(
+        br_value_map_get(br_value_map_at(results, *(const size_t *) b), "__run_num__"));
+    return x < y ? -1 : x > y;
+}
+
+//  One state's block; counts it into the summary
+static void
+s_state_block(const char *key, const br_value_t *state, bool color, size_t counts[3], FILE *out)
+{
+    //  The key is "module_|-id_|-name_|-function": the function is after the
+    //  last separator and the module before the first
+    const char *first = strstr(key, "_|-");
+    const char *last = first;
+    for (const char *p = first; p; p = strstr(p + 3, "_|-")) {
+        last = p;
+    }
+    const br_value_t *result = br_value_map_get(state, "result");
+    const br_value_t *changes = br_value_map_get(state, "changes");
+    bool failed = br_value_kind(result) == BR_V_BOOL && !br_value_as_bool(result);
+    bool predicted = br_value_kind(result) != BR_V_BOOL;
+    bool has_changes = br_value_map_size(changes) > 0;
+    const char *tone = !color       ? ""
+                       : failed     ? C_RED
+                       : predicted  ? C_YELLOW
+                       : has_changes ? C_CYAN
+                                     : C_GREEN;
+    counts[0] += !failed;
+    counts[1] += !failed && has_changes;
+    counts[2] += failed;
+    fprintf(out, "%s----------\n", tone);
+    fprintf(out, "          ID: %s\n", s_field_str(state, "__id__"));
+    fprintf(out, "    Function: %.*s.%s\n", first ? (int) (first - key) : 0, key,
+            last ? last + 3 : "");
+    fprintf(out, "        Name: %s\n", s_field_str(state, "name"));
+    fprintf(out, "      Result: %s\n", s_result_text(result));
+    const char *comment = s_field_str(state, "comment");
+    fprintf(out, "     Comment: ");
+    if (!*comment) {
+        fprintf(out, "\n");
+    }
+    while (*comment) {
+        const char *nl = strchr(comment, '\n');
+        int len = nl ? (int) (nl - comment) : (int) strlen(comment);
+        fprintf(out, "%.*s\n", len, comment);
+        comment = nl ? nl + 1 : comment + len;
+        if (*comment) {
+            fprintf(out, "              ");
+        }
+    }
+    fprintf(out, "     Started: %s\n", s_field_str(state, "start_time"));
+    fprintf(out, "    Duration: %.3f ms\n", br_value_as_float(br_value_map_get(state, "duration")));
+    fprintf(out, "     Changes:   \n");
+    if (has_changes) {
+        s_nested(changes, 14, out);
+    }
+    fprintf(out, "%s", color ? C_RESET : "");
+}
+
+void
+br_output_highstate(const br_value_t *results, const char *minion, bool color, FILE *out)
+{
+    size_t counts[3] = {0, 0, 0}; //  succeeded, changed, failed
+    double total_ms = 0;
+    const char *reset = color ? C_RESET : "";
+    size_t n = br_value_map_size(results);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+    }
+    qsort_r(order, n, sizeof *order, s_by_run_num, (void *) results);
+    fprintf(out, "%s%s:%s\n", color ? C_GREEN : "", minion, reset);
+    for (size_t i = 0; i < n; i++) {
+        const br_value_t *state = br_value_map_at(results, order[i]);
+        s_state_block(br_value_map_key(results, order[i]), state, color, counts, out);
+        total_ms += br_value_as_float(br_value_map_get(state, "duration"));
+    }
+    free(order);
+    fprintf(out, "\nSummary for %s\n------------\n", minion);
+    fprintf(out, "%sSucceeded: %zu%s%s (changed=%zu)%s\n", color ? C_GREEN : "", counts[0], reset,
+            color && counts[1] ? C_CYAN : "", counts[1], reset);
+    fprintf(out, "%sFailed:    %zu%s\n", color ? (counts[2] ? C_RED : C_GREEN) : "", counts[2],
+            reset);
+    fprintf(out, "------------\n");
+    fprintf(out, "Total states run: %6zu\n", n);
+    fprintf(out, "Total run time: %8.3f ms\n", total_ms);
+}
+
+//  Indented JSON, as Salt's json outputter prints it
+static void
+s_json(const br_value_t *v, int indent, FILE *out)
+{
+    zchunk_t *buf = NULL;
+    size_t n;
+    switch (br_value_kind(v)) {
+    case BR_V_MAP:
+        n = br_value_map_size(v);
+        if (!n) {
+            fprintf(out, "{}");
+            break;
+        }
+        fprintf(out, "{\n");
+        for (size_t i = 0; i < n; i++) {
+            br_value_t *key = br_value_str(br_value_map_key(v, i));
+            fprintf(out, "%*s", indent + 4, "");
+            s_json(key, indent + 4, out);
+            br_value_destroy(&key);
+            fprintf(out, ": ");
+            s_json(br_value_map_at(v, i), indent + 4, out);
+            fprintf(out, "%s\n", i + 1 < n ? "," : "");
+        }
+        fprintf(out, "%*s}", indent, "");
+        break;
+    case BR_V_LIST:
+        n = br_value_list_size(v);
+        if (!n) {
+            fprintf(out, "[]");
+            break;
+        }
+        fprintf(out, "[\n");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(out, "%*s", indent + 4, "");
+            s_json(br_value_list_at(v, i), indent + 4, out);
+            fprintf(out, "%s\n", i + 1 < n ? "," : "");
+        }
+        fprintf(out, "%*s]", indent, "");
+        break;
+    default:
+        buf = zchunk_new(NULL, 64);
+        br_value_to_json(v, buf);
         fwrite(zchunk_data(buf), 1, zchunk_size(buf), out);
         zchunk_destroy(&buf);
-        fprintf(out, ",\n            \"comment\": ");
-        s_json_str(r->comment, out);
-        fprintf(out, ",\n            \"__id__\": ");
-        s_json_str(r->id, out);
-        fprintf(out, ",\n            \"__sls__\": ");
-        s_json_str(r->sls, out);
-        fprintf(out, ",\n            \"__run_num__\": %zu", r->run_num);
-        fprintf(out, ",\n            \"start_time\": ");
-        s_json_str(r->start_time, out);
-        fprintf(out, ",\n            \"duration\": %.3f\n        }", r->duration_ms);
     }
-    fprintf(out, "%s}\n}\n", br_run_size(run) ? "\n    " : "");
+}
+
+void
+br_output_json(const br_value_t *by_minion, FILE *out)
+{
+    s_json(by_minion, 0, out);
+    fprintf(out, "\n");
 }

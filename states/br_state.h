@@ -55,12 +55,19 @@ size_t br_run_size(const br_run_t *self);
 const br_state_result_t *br_run_at(const br_run_t *self, size_t index);
 //  True when any state has result False.
 bool br_run_failed(const br_run_t *self);
-//  Sum of the states' durations, ms.
-double br_run_duration_ms(const br_run_t *self);
 
-//  Salt's highstate output for one minion (colour for terminals).
-void br_output_highstate(const br_run_t *run, const char *minion, bool color, FILE *out);
-//  Salt's JSON shape: {"MINION": {"module_|-id_|-name_|-function": {...}}}.
-void br_output_json(const br_run_t *run, const char *minion, FILE *out);
+//  The results in Salt's shape, a map in run order:
+//    "module_|-id_|-name_|-function": {name, result (true/false/null),
+//      changes, comment, __id__, __sls__, __run_num__, start_time, duration}
+//  This is what a minion returns and what the job cache keeps.
+br_value_t *br_run_results(const br_run_t *run);
+
+//  True when any state in results has result false.
+bool br_results_failed(const br_value_t *results);
+
+//  Salt's highstate output of one minion's results (colour for terminals).
+void br_output_highstate(const br_value_t *results, const char *minion, bool color, FILE *out);
+//  Salt's JSON output: {"MINION": results, ...} given that map, indented.
+void br_output_json(const br_value_t *by_minion, FILE *out);
 
 #endif

@@ -642,7 +642,14 @@ br_value_to_json(const br_value_t *self, zchunk_t *out)
         break;
     case BR_V_FLOAT:
         if (isfinite(self->u.d)) {
-            snprintf(num, sizeof num, "%.17g", self->u.d);
+            //  The shortest form that reads back the same (0.421, not
+            //  0.42099999999999999), as Python prints floats
+            for (int digits = 1; digits <= 17; digits++) {
+                snprintf(num, sizeof num, "%.*g", digits, self->u.d);
+                if (strtod(num, NULL) == self->u.d) {
+                    break;
+                }
+            }
         } else {
             snprintf(num, sizeof num, "null");
         }

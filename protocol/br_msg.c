@@ -813,3 +813,75 @@ br_msg_add_secret(br_msg_t *self, br_secret_t **secret_p)
     }
     return s_add_secret(self, secret_p, NULL);
 }
+
+const bson_t *
+br_msg_low(const br_msg_t *self)
+{
+    return s_doc(self, BR_FIELD_LOW);
+}
+
+int
+br_msg_set_low(br_msg_t *self, const bson_t *low)
+{
+    return s_put_doc(self, BR_FIELD_LOW, low);
+}
+
+const char *
+br_msg_tgt(const br_msg_t *self)
+{
+    return s_str(self, BR_FIELD_TGT);
+}
+
+int
+br_msg_set_tgt(br_msg_t *self, const char *tgt)
+{
+    return s_put_str(self, BR_FIELD_TGT, tgt);
+}
+
+const char *
+br_msg_tgt_type(const br_msg_t *self)
+{
+    return s_str(self, BR_FIELD_TGT_TYPE);
+}
+
+int
+br_msg_set_tgt_type(br_msg_t *self, const char *tgt_type)
+{
+    return s_put_str(self, BR_FIELD_TGT_TYPE, tgt_type);
+}
+
+int32_t
+br_msg_timeout(const br_msg_t *self)
+{
+    return s_num(self, BR_FIELD_TIMEOUT)->i32;
+}
+
+int
+br_msg_set_timeout(br_msg_t *self, int32_t timeout)
+{
+    return s_put_num(self, BR_FIELD_TIMEOUT, timeout);
+}
+
+const bson_t *
+br_msg_minions(const br_msg_t *self)
+{
+    return s_doc(self, BR_FIELD_MINIONS);
+}
+
+int
+br_msg_set_minions(br_msg_t *self, const bson_t *minions)
+{
+    return s_put_doc(self, BR_FIELD_MINIONS, minions);
+}
+
+const bson_t *
+br_msg_missing(const br_msg_t *self)
+{
+    return s_doc(self, BR_FIELD_MISSING);
+}
+
+int
+br_msg_set_missing(br_msg_t *self, const bson_t *missing)
+{
+    return s_put_doc(self, BR_FIELD_MISSING, missing);
+}

@@ -13,9 +13,13 @@
       enrol    minion -> master  id
       startup  minion -> master  (no fields: "send me my startup job")
       job      master -> minion  jid, exp               (clear header)
-      body     inside the seal   jid, fun, arg, kwarg, sec
+      body     inside the seal   jid, fun, arg, kwarg, sec, low
       return   minion -> master  jid, fun, ok, ret, dur
       error    either way        code, text, [jid]
+      cli_job     brine -> master  tgt, tgt_type, fun, [arg, kwarg, timeout]
+      cli_start   master -> brine  jid, minions
+      cli_return  master -> brine  jid, id, ok, ret, [dur]
+      cli_done    master -> brine  jid, missing
     Secrets travel only in a body's "sec" array (binary values); they are
     decoded into br_secret memory, and a body is encoded into br_secret memory
     (br_msg_encode_secret) so no plaintext copy stays on the heap. */
@@ -40,6 +44,10 @@ typedef enum {
     BR_MSG_BODY,
     BR_MSG_RETURN,
     BR_MSG_ERROR,
+    BR_MSG_CLI_JOB,    //  brine -> master (local socket): run fun on tgt
+    BR_MSG_CLI_START,  //  master -> brine: the jid and the minions expected
+    BR_MSG_CLI_RETURN, //  master -> brine: one minion's return
+    BR_MSG_CLI_DONE,   //  master -> brine: the job is over; who did not return
 } br_msg_type_t;
 
 typedef struct _br_msg_t br_msg_t;
@@ -96,6 +104,23 @@ int32_t br_msg_code(const br_msg_t *self);
 int br_msg_set_code(br_msg_t *self, int32_t code);
 const char *br_msg_text(const br_msg_t *self);
 int br_msg_set_text(br_msg_t *self, const char *text);
+
+//  A body's compiled low state: an array of state documents
+const bson_t *br_msg_low(const br_msg_t *self);
+int br_msg_set_low(br_msg_t *self, const bson_t *low);
+const char *br_msg_tgt(const br_msg_t *self);
+int br_msg_set_tgt(br_msg_t *self, const char *tgt);
+//  "glob", "pcre", "list" or "grain"
+const char *br_msg_tgt_type(const br_msg_t *self);
+int br_msg_set_tgt_type(br_msg_t *self, const char *tgt_type);
+//  Seconds
+int32_t br_msg_timeout(const br_msg_t *self);
+int br_msg_set_timeout(br_msg_t *self, int32_t timeout);
+//  Arrays of minion ids
+const bson_t *br_msg_minions(const br_msg_t *self);
+int br_msg_set_minions(br_msg_t *self, const bson_t *minions);
+const bson_t *br_msg_missing(const br_msg_t *self);
+int br_msg_set_missing(br_msg_t *self, const bson_t *missing);
 
 //  Secrets of a body, in order. The message owns them.
 size_t br_msg_secret_count(const br_msg_t *self);

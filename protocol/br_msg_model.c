@@ -24,6 +24,12 @@ static const br_field_model_t s_fields[BR_FIELD_COUNT] = {
     [BR_FIELD_DUR] = {"dur", BR_KIND_INT64, 0, BR_CHECK_NONNEG},
     [BR_FIELD_CODE] = {"code", BR_KIND_INT32, 0, BR_CHECK_NONE},
     [BR_FIELD_TEXT] = {"text", BR_KIND_STRING, 1024, BR_CHECK_NONE},
+    [BR_FIELD_LOW] = {"low", BR_KIND_ARRAY, 6 * MIB, BR_CHECK_NONE},
+    [BR_FIELD_TGT] = {"tgt", BR_KIND_STRING, 1024, BR_CHECK_NONE},
+    [BR_FIELD_TGT_TYPE] = {"tgt_type", BR_KIND_STRING, 8, BR_CHECK_TGT_TYPE},
+    [BR_FIELD_TIMEOUT] = {"timeout", BR_KIND_INT32, 0, BR_CHECK_NONNEG},
+    [BR_FIELD_MINIONS] = {"minions", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
+    [BR_FIELD_MISSING] = {"missing", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
 };
 
 #define F(name) BR_FIELD_BIT(BR_FIELD_##name)
@@ -36,15 +42,23 @@ static const br_msg_model_t s_msgs[] = {
     [BR_MSG_ENROL] = {"enrol", F(ID), 0, 0},
     [BR_MSG_STARTUP] = {"startup", 0, 0, 0},
     [BR_MSG_JOB] = {"job", F(JID) | F(EXP), 0, 0},
-    [BR_MSG_BODY] = {"body", F(JID) | F(FUN), F(ARG) | F(KWARG) | F(SEC), 0},
+    [BR_MSG_BODY] = {"body", F(JID) | F(FUN), F(ARG) | F(KWARG) | F(SEC) | F(LOW), 0},
     [BR_MSG_RETURN] = {"return", F(JID) | F(FUN) | F(OK) | F(RET), F(DUR), 0},
     [BR_MSG_ERROR] = {"error", F(CODE) | F(TEXT), F(JID), 0},
+    [BR_MSG_CLI_JOB] = {"cli_job", F(TGT) | F(TGT_TYPE) | F(FUN), F(ARG) | F(KWARG) | F(TIMEOUT),
+                        0},
+    [BR_MSG_CLI_START] = {"cli_start", F(JID) | F(MINIONS), 0, 0},
+    [BR_MSG_CLI_RETURN] = {"cli_return", F(JID) | F(ID) | F(OK) | F(RET), F(DUR), 0},
+    [BR_MSG_CLI_DONE] = {"cli_done", F(JID) | F(MISSING), 0, 0},
 };
 
 #define MSG_COUNT (sizeof s_msgs / sizeof s_msgs[0])
 
 //  What the master may say about a minion's key (welcome.state)
 static const char *s_states[] = {"accepted", "pending", "rejected", "denied", "unknown"};
+
+//  How a CLI names its target (cli_job.tgt_type)
+static const char *s_tgt_types[] = {"glob", "pcre", "list", "grain"};
 
 const br_msg_model_t *
 br_msg_model(br_msg_type_t type)
@@ -216,6 +230,18 @@ br_msg_check_string(const char *msg, br_field_t field, const char *value, size_t
                                  msg, f->key);
         }
         return 0;
+    case BR_CHECK_TGT_TYPE: {
+        bool known = false;
+        for (size_t i = 0; i < sizeof s_tgt_types / sizeof s_tgt_types[0]; i++) {
+            known =
+                known || (strlen(s_tgt_types[i]) == len && memcmp(s_tgt_types[i], value, len) == 0);
+        }
+        if (len > f->max || !known) {
+            return br_errmsg_set(err, BR_ERR_INVALID,
+                                 "%s: field '%s' is not glob, pcre, list or grain", msg, f->key);
+        }
+        return 0;
+    }
     case BR_CHECK_NONE:
     case BR_CHECK_NONNEG:
         break;

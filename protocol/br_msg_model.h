@@ -35,6 +35,12 @@ typedef enum {
     BR_FIELD_DUR,
     BR_FIELD_CODE,
     BR_FIELD_TEXT,
+    BR_FIELD_LOW,
+    BR_FIELD_TGT,
+    BR_FIELD_TGT_TYPE,
+    BR_FIELD_TIMEOUT,
+    BR_FIELD_MINIONS,
+    BR_FIELD_MISSING,
     BR_FIELD_COUNT
 } br_field_t;
 
@@ -57,6 +63,7 @@ typedef enum {
     BR_CHECK_JID,    //  br_jid_valid_n
     BR_CHECK_STATE,  //  one of the key state names
     BR_CHECK_NONNEG, //  an integer >= 0
+    BR_CHECK_TGT_TYPE, //  glob, pcre, list or grain
 } br_check_t;
 
 typedef struct {

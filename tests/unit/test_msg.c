@@ -9,8 +9,10 @@
 
 #define JID "20240102030405123456"
 
-static const br_msg_type_t s_types[] = {BR_MSG_HELLO, BR_MSG_WELCOME, BR_MSG_ENROL,  BR_MSG_STARTUP,
-                                        BR_MSG_JOB,   BR_MSG_BODY,    BR_MSG_RETURN, BR_MSG_ERROR};
+static const br_msg_type_t s_types[] = {BR_MSG_HELLO,     BR_MSG_WELCOME,    BR_MSG_ENROL,
+                                        BR_MSG_STARTUP,   BR_MSG_JOB,        BR_MSG_BODY,
+                                        BR_MSG_RETURN,    BR_MSG_ERROR,      BR_MSG_CLI_JOB,
+                                        BR_MSG_CLI_START, BR_MSG_CLI_RETURN, BR_MSG_CLI_DONE};
 #define NTYPES (sizeof s_types / sizeof s_types[0])
 
 //  What docs/protocol.md says is required, written down independently of
@@ -24,6 +26,10 @@ static const char *s_required[][5] = {
     [BR_MSG_BODY] = {"jid", "fun"},
     [BR_MSG_RETURN] = {"jid", "fun", "ok", "ret"},
     [BR_MSG_ERROR] = {"code", "text"},
+    [BR_MSG_CLI_JOB] = {"tgt", "tgt_type", "fun"},
+    [BR_MSG_CLI_START] = {"jid", "minions"},
+    [BR_MSG_CLI_RETURN] = {"jid", "id", "ok", "ret"},
+    [BR_MSG_CLI_DONE] = {"jid", "missing"},
 };
 
 static bool
@@ -58,6 +64,8 @@ s_full(br_msg_type_t type, bool with_secrets)
     bson_t *arg = BCON_NEW("0", "first", "1", BCON_INT32(2), "2", "{", "k", "v", "}");
     bson_t *kwarg = BCON_NEW("timeout", BCON_INT32(5), "env", "{", "LANG", "C", "}");
     bson_t *ret = BCON_NEW("return", BCON_BOOL(true), "out", "hello\nworld");
+    bson_t *low = BCON_NEW("0", "{", "id", "a", "mod", "test", "fun", "nop", "}");
+    bson_t *ids = BCON_NEW("0", "web1", "1", "web2");
     int rc = 0;
     switch (type) {
     case BR_MSG_HELLO:
@@ -83,6 +91,7 @@ s_full(br_msg_type_t type, bool with_secrets)
         rc |= br_msg_set_fun(msg, "state.apply");
         rc |= br_msg_set_arg(msg, arg);
         rc |= br_msg_set_kwarg(msg, kwarg);
+        rc |= br_msg_set_low(msg, low);
         for (int i = 0; with_secrets && i < 2; i++) {
             br_secret_t *secret = s_random_secret(32 + (size_t)i);
             rc |= br_msg_add_secret(msg, &secret);
@@ -100,12 +109,37 @@ s_full(br_msg_type_t type, bool with_secrets)
         rc |= br_msg_set_text(msg, "key not accepted: ünïcode is fine");
         rc |= br_msg_set_jid(msg, JID);
         break;
+    case BR_MSG_CLI_JOB:
+        rc |= br_msg_set_tgt(msg, "web*");
+        rc |= br_msg_set_tgt_type(msg, "glob");
+        rc |= br_msg_set_fun(msg, "state.apply");
+        rc |= br_msg_set_arg(msg, arg);
+        rc |= br_msg_set_kwarg(msg, kwarg);
+        rc |= br_msg_set_timeout(msg, 30);
+        break;
+    case BR_MSG_CLI_START:
+        rc |= br_msg_set_jid(msg, JID);
+        rc |= br_msg_set_minions(msg, ids);
+        break;
+    case BR_MSG_CLI_RETURN:
+        rc |= br_msg_set_jid(msg, JID);
+        rc |= br_msg_set_id(msg, "web1");
+        rc |= br_msg_set_ok(msg, false);
+        rc |= br_msg_set_ret(msg, ret);
+        rc |= br_msg_set_dur(msg, 42);
+        break;
+    case BR_MSG_CLI_DONE:
+        rc |= br_msg_set_jid(msg, JID);
+        rc |= br_msg_set_missing(msg, ids);
+        break;
     }
     CHECK_EQ_INT(rc, 0);
     bson_destroy(grains);
     bson_destroy(arg);
     bson_destroy(kwarg);
     bson_destroy(ret);
+    bson_destroy(low);
+    bson_destroy(ids);
     return msg;
 }
 
@@ -133,7 +167,12 @@ s_same(br_msg_t *a, br_msg_t *b)
         s_same_doc(br_msg_arg(a), br_msg_arg(b)) && s_same_doc(br_msg_kwarg(a), br_msg_kwarg(b)) &&
         s_same_doc(br_msg_ret(a), br_msg_ret(b)) && br_msg_ok(a) == br_msg_ok(b) &&
         br_msg_dur(a) == br_msg_dur(b) && br_msg_code(a) == br_msg_code(b) &&
-        s_same_str(br_msg_text(a), br_msg_text(b)) &&
+        s_same_str(br_msg_text(a), br_msg_text(b)) && s_same_doc(br_msg_low(a), br_msg_low(b)) &&
+        s_same_str(br_msg_tgt(a), br_msg_tgt(b)) &&
+        s_same_str(br_msg_tgt_type(a), br_msg_tgt_type(b)) &&
+        br_msg_timeout(a) == br_msg_timeout(b) &&
+        s_same_doc(br_msg_minions(a), br_msg_minions(b)) &&
+        s_same_doc(br_msg_missing(a), br_msg_missing(b)) &&
         br_msg_secret_count(a) == br_msg_secret_count(b);
     for (size_t i = 0; same && i < br_msg_secret_count(a); i++) {
         same = br_secret_equal(br_msg_secret(a, i), br_msg_secret(b, i));
@@ -234,9 +273,9 @@ s_test_round_trip(void)
     CHECK_EQ_INT(s_try_doc(doc, &err), 0);
     bson_destroy(doc);
 
-    CHECK(br_msg_new(0) == NULL && br_msg_new(BR_MSG_ERROR + 1) == NULL);
+    CHECK(br_msg_new(0) == NULL && br_msg_new(BR_MSG_CLI_DONE + 1) == NULL);
     CHECK_STR(br_msg_type_name(0), "?");
-    CHECK_STR(br_msg_type_name(BR_MSG_ERROR + 1), "?");
+    CHECK_STR(br_msg_type_name(BR_MSG_CLI_DONE + 1), "?");
     CHECK(br_msg_id(NULL) == NULL && br_msg_exp(NULL) == 0 && !br_msg_ok(NULL));
 }
 

@@ -1,57 +1,31 @@
-/*  br_master: the master's event loop. Requests are dispatched by message
-    type through a table that also says whether an unaccepted key may send it
-    (only enrolment). */
+/*  br_master: the master's event loop. Minion requests are dispatched by
+    message type through a table that also says whether an unaccepted key
+    may send it (only enrolment); local CLI requests arrive on their own
+    socket. */
 #include "br_master.h"
+#include "br_jobcache.h"
+#include "br_jobs.h"
+#include "br_match.h"
+#include "br_wire.h"
 
+#include <ftw.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 
-//  A job published and not yet returned
-typedef struct {
-    char id[BR_ID_MAX + 1];
-    char jid[BR_JID_LEN + 1];
-    char fun[64];
-    int64_t sent_us;   //  when it was published (0: waiting for the minion)
-    int64_t expire_us; //  after this it is reported as did-not-return
-    br_secret_t *body; //  encoded body, kept until published
-    br_msg_t *header;  //  clear header
-} br_job_t;
+//  Default seconds `brine` waits for returns
+#define BR_CLI_TIMEOUT 10
 
 struct _br_master_t {
     br_config_t *config;  //  not owned
     br_keypair_t *keys;   //  the master's CURVE key pair
     br_keystore_t *store; //  minion keys
     br_server_t *server;  //  sockets and ZAP
-    br_jidgen_t *jids;    //  job ids
+    zsock_t *cli;         //  ROUTER on the local socket for `brine`
+    br_jobcache_t *cache; //  the job cache
+    br_jobs_t *jobs;      //  jobs in flight
     zhashx_t *grains;     //  minion id -> bson_t grains from its hello
-    zhashx_t *jobs;       //  jid -> br_job_t outstanding
     zloop_t *loop;        //  the event loop
+    int ticks;            //  seconds since start, for slow chores
 };
-
-static int64_t
-s_now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
-static void
-s_job_destroy(br_job_t **job_p)
-{
-    if (job_p && *job_p) {
-        br_secret_destroy(&(*job_p)->body);
-        br_msg_destroy(&(*job_p)->header);
-        free(*job_p);
-        *job_p = NULL;
-    }
-}
-
-static void
-s_job_free(void **item)
-{
-    s_job_destroy((br_job_t **)item);
-}
 
 static void
 s_bson_free(void **item)
@@ -83,6 +57,39 @@ s_load_keys(const char *pki_dir, br_errmsg_t *err)
     return br_keypair_load(pki_dir, "master", err);
 }
 
+//  S6: pillar holds the disks' keys; others must not be able to read it.
+//  nftw has no context argument: the first offender goes through this
+//  thread-local slot.
+static __thread char s_offender[4096];
+
+static int
+s_check_private(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    if ((flag == FTW_F || flag == FTW_D) && (st->st_mode & S_IROTH)) {
+        snprintf(s_offender, sizeof s_offender, "%s", path);
+        return 1;
+    }
+    return 0;
+}
+
+static int
+s_pillar_private(const char *pillar_root, br_errmsg_t *err)
+{
+    struct stat st;
+    if (stat(pillar_root, &st) != 0) {
+        return BR_OK; //  no pillar at all
+    }
+    s_offender[0] = 0;
+    if (nftw(pillar_root, s_check_private, 16, FTW_PHYS) == 1) {
+        return br_errmsg_set(err, BR_ERR_PERM,
+                             "refusing to start: %s is readable by others, and pillar holds "
+                             "secrets (run chmod -R o-rwx %s)",
+                             s_offender, pillar_root);
+    }
+    return BR_OK;
+}
+
 br_master_t *
 br_master_new(br_config_t *config, br_errmsg_t *err)
 {
@@ -92,6 +99,9 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     }
     self->config = config;
     const char *pki_dir = br_config_str(config, "pki_dir");
+    if (s_pillar_private(br_config_str(config, "pillar_root"), err) != BR_OK) {
+        goto fail;
+    }
     self->keys = s_load_keys(pki_dir, err);
     if (!self->keys) {
         goto fail;
@@ -100,20 +110,41 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     if (!self->store) {
         goto fail;
     }
-    char pub[300], req[300];
+    char pub[300], req[300], path[4096];
     const char *iface = br_config_str(config, "interface");
     snprintf(pub, sizeof pub, "tcp://%s:%d", iface, (int)br_config_int(config, "publish_port"));
     snprintf(req, sizeof req, "tcp://%s:%d", iface, (int)br_config_int(config, "ret_port"));
     self->server = br_server_new(self->keys, self->store, pub, req, err);
-    self->jids = br_jidgen_new();
+    if (!self->server) {
+        goto fail;
+    }
+    //  The CLI socket lives in a directory only root can enter
+    const char *sock_dir = br_config_str(config, "sock_dir");
+    if (zsys_dir_create("%s", sock_dir) != 0 || chmod(sock_dir, 0700) != 0) {
+        br_errmsg_set(err, BR_ERR_IO, "cannot create %s: %s", sock_dir, strerror(errno));
+        goto fail;
+    }
+    self->cli = zsock_new(ZMQ_ROUTER);
+    snprintf(path, sizeof path, "%s/master.ipc", sock_dir);
+    unlink(path);
+    if (!self->cli || zsock_bind(self->cli, "ipc://%s", path) < 0) {
+        br_errmsg_set(err, BR_ERR_IO, "cannot bind the local socket %s", path);
+        goto fail;
+    }
+    zsock_set_maxmsgsize(self->cli, BR_MSG_MAX);
+    zsock_set_linger(self->cli, 0);
+    snprintf(path, sizeof path, "%s/jobs", br_config_str(config, "cachedir"));
+    self->cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), err);
     self->grains = zhashx_new();
-    self->jobs = zhashx_new();
     self->loop = zloop_new();
-    if (!self->server || !self->jids || !self->grains || !self->jobs || !self->loop) {
+    if (!self->cache || !self->grains || !self->loop) {
         goto fail;
     }
     zhashx_set_destructor(self->grains, s_bson_free);
-    zhashx_set_destructor(self->jobs, s_job_free);
+    self->jobs = br_jobs_new(config, self->server, self->cache, self->cli, self->grains);
+    if (!self->jobs) {
+        goto fail;
+    }
     zsys_info("brine-master %s publishing on %s, requests on %s", BRINE_VERSION, pub, req);
     return self;
 fail:
@@ -127,9 +158,10 @@ br_master_destroy(br_master_t **self_p)
     if (self_p && *self_p) {
         br_master_t *self = *self_p;
         zloop_destroy(&self->loop);
-        zhashx_destroy(&self->jobs);
+        br_jobs_destroy(&self->jobs);
         zhashx_destroy(&self->grains);
-        br_jidgen_destroy(&self->jids);
+        br_jobcache_destroy(&self->cache);
+        zsock_destroy(&self->cli);
         br_server_destroy(&self->server);
         br_keystore_destroy(&self->store);
         br_keypair_destroy(&self->keys);
@@ -149,65 +181,24 @@ s_reply_state(br_master_t *self, const br_request_t *req, const char *state)
     br_msg_destroy(&welcome);
 }
 
+static br_msg_t *
+s_error(int code, const char *text)
+{
+    br_msg_t *error = br_msg_new(BR_MSG_ERROR);
+    if (error && (br_msg_set_code(error, code) != 0 || br_msg_set_text(error, text) != 0)) {
+        br_msg_destroy(&error);
+    }
+    return error;
+}
+
 static void
 s_reply_error(br_master_t *self, const br_request_t *req, int code, const char *text)
 {
-    br_msg_t *error = br_msg_new(BR_MSG_ERROR);
-    if (error && br_msg_set_code(error, code) == 0 && br_msg_set_text(error, text) == 0) {
+    br_msg_t *error = s_error(code, text);
+    if (error) {
         br_server_reply(self->server, req, error);
     }
     br_msg_destroy(&error);
-}
-
-static void
-s_publish(br_master_t *self, br_job_t *job)
-{
-    int rc = br_server_publish(self->server, job->id, job->header, job->body);
-    if (rc == BR_OK) {
-        job->sent_us = s_now_us();
-        //  Published: the plaintext body is no longer needed
-        br_secret_destroy(&job->body);
-        zsys_info("published job %s (%s) to %s, sealed to its key", job->jid, job->fun, job->id);
-    } else if (rc != BR_ERR_NOTFOUND) {
-        zsys_error("cannot publish job %s to %s: %s", job->jid, job->id, br_strerror(rc));
-    }
-}
-
-//  Creates a job for one minion; it is published as soon as the minion's
-//  subscription is live (at once if it already is).
-static int
-s_job_start(br_master_t *self, const char *id, const char *fun)
-{
-    br_job_t *job = calloc(1, sizeof *job);
-    br_msg_t *body = br_msg_new(BR_MSG_BODY);
-    int rc = BR_ERR_NOMEM;
-    if (!job || !body) {
-        goto out;
-    }
-    snprintf(job->id, sizeof job->id, "%s", id);
-    snprintf(job->fun, sizeof job->fun, "%s", fun);
-    br_jidgen_next(self->jids, job->jid);
-    int64_t ttl_us = br_config_int(self->config, "job_ttl") * 1000000;
-    job->expire_us = s_now_us() + ttl_us;
-    job->header = br_msg_new(BR_MSG_JOB);
-    rc = BR_ERR_INTERNAL;
-    if (!job->header || br_msg_set_jid(job->header, job->jid) < 0 ||
-        br_msg_set_exp(job->header, job->expire_us / 1000) < 0 ||
-        br_msg_set_jid(body, job->jid) < 0 || br_msg_set_fun(body, fun) < 0) {
-        goto out;
-    }
-    job->body = br_msg_encode_secret(body);
-    if (!job->body) {
-        goto out;
-    }
-    s_publish(self, job);
-    zhashx_insert(self->jobs, job->jid, job);
-    job = NULL;
-    rc = BR_OK;
-out:
-    s_job_destroy(&job);
-    br_msg_destroy(&body);
-    return rc;
 }
 
 static void
@@ -251,30 +242,35 @@ s_on_hello(br_master_t *self, br_request_t *req)
     s_reply_state(self, req, "accepted");
 }
 
+//  The minion names its startup job (startup_states in its config); the
+//  master compiles it with that minion's pillar and seals it to it
 static void
 s_on_startup(br_master_t *self, br_request_t *req)
 {
-    zsys_info("minion %s asks for its startup job", req->id);
-    if (s_job_start(self, req->id, "test.ping") < 0) {
-        s_reply_error(self, req, BR_ERR_INTERNAL, "cannot create the startup job");
+    const char *fun = br_msg_fun(req->msg);
+    if (!fun) {
+        return;
     }
+    zsys_info("minion %s asks for its startup job (%s)", req->id, fun);
+    zlistx_t *one = zlistx_new();
+    zlistx_add_end(one, req->id);
+    char jid[BR_JID_LEN + 1];
+    br_errmsg_t err = {""};
+    if (br_jobs_start(self->jobs, fun, br_msg_arg(req->msg), NULL, one, req->id, "list",
+                      (int)br_config_int(self->config, "job_ttl"), NULL, jid, &err) != BR_OK) {
+        zsys_error("startup job of %s: %s", req->id, err.text);
+        s_reply_error(self, req, BR_ERR_INVALID, "cannot create the startup job");
+    }
+    zlistx_destroy(&one);
 }
 
 static void
 s_on_return(br_master_t *self, br_request_t *req)
 {
-    const char *jid = br_msg_jid(req->msg);
-    br_job_t *job = zhashx_lookup(self->jobs, jid);
-    //  A minion may only return results for a job that was sent to it
-    if (!job || strcmp(job->id, req->id) != 0 || !job->sent_us) {
-        zsys_warning("dropped a return from %s for job %s, which was not sent to it", req->id, jid);
-        return;
+    if (br_jobs_returned(self->jobs, req->id, req->msg) != BR_OK) {
+        zsys_warning("dropped a return from %s for job %s, which was not sent to it", req->id,
+                     br_msg_jid(req->msg));
     }
-    double round_trip_ms = (double)(s_now_us() - job->sent_us) / 1000.0;
-    zsys_info("return from %s for job %s (%s): %s, ran %.3f ms, round trip %.3f ms", req->id, jid,
-              br_msg_fun(req->msg), br_msg_ok(req->msg) ? "success" : "failure",
-              (double)br_msg_dur(req->msg) / 1000.0, round_trip_ms);
-    zhashx_delete(self->jobs, jid);
 }
 
 typedef struct {
@@ -320,6 +316,79 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  The accepted minions that match a CLI target, sorted
+static int
+s_targets(br_master_t *self, const char *tgt_type, const char *tgt, zlistx_t **out,
+          br_errmsg_t *err)
+{
+    zlistx_t *accepted = br_keystore_list(self->store, BR_KEY_ACCEPTED);
+    zlistx_t *matched = zlistx_new();
+    zlistx_set_destructor(matched, (zlistx_destructor_fn *)zstr_free);
+    int rc = BR_OK;
+    for (const char *id = zlistx_first(accepted); rc >= 0 && id; id = zlistx_next(accepted)) {
+        const bson_t *hello = zhashx_lookup(self->grains, id);
+        br_value_t *grains = hello ? br_wire_from_bson(hello) : NULL;
+        rc = br_match_minion(tgt_type, tgt, id, grains, err);
+        if (rc == 1) {
+            zlistx_add_end(matched, strdup(id));
+        }
+        br_value_destroy(&grains);
+    }
+    zlistx_destroy(&accepted);
+    if (rc >= 0 && zlistx_size(matched) == 0) {
+        //  Never "all": an empty match is the operator's mistake to see
+        rc = br_errmsg_set(err, BR_ERR_NOTFOUND, "No minions matched the target (%s '%s')",
+                           tgt_type, tgt);
+    }
+    if (rc < 0) {
+        zlistx_destroy(&matched);
+        return rc;
+    }
+    *out = matched;
+    return BR_OK;
+}
+
+static int
+s_handle_cli(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    br_master_t *self = arg;
+    zmsg_t *msg = zmsg_recv(sock);
+    zframe_t *routing = msg ? zmsg_pop(msg) : NULL;
+    zframe_t *frame = msg ? zmsg_pop(msg) : NULL;
+    br_msg_t *request = NULL, *reply = NULL;
+    br_errmsg_t err = {""};
+    zlistx_t *minions = NULL;
+    if (!routing || !frame ||
+        br_msg_decode(&request, zframe_data(frame), zframe_size(frame), &err) < 0 ||
+        br_msg_type(request) != BR_MSG_CLI_JOB) {
+        zsys_warning("dropped a malformed request on the local socket %s", err.text);
+        reply = s_error(BR_ERR_MALFORMED, "malformed request");
+    } else if (s_targets(self, br_msg_tgt_type(request), br_msg_tgt(request), &minions, &err) < 0) {
+        reply = s_error(BR_ERR_NOTFOUND, err.text);
+    } else {
+        int timeout = br_msg_timeout(request) ? br_msg_timeout(request) : BR_CLI_TIMEOUT;
+        char jid[BR_JID_LEN + 1];
+        if (br_jobs_start(self->jobs, br_msg_fun(request), br_msg_arg(request),
+                          br_msg_kwarg(request), minions, br_msg_tgt(request),
+                          br_msg_tgt_type(request), timeout, routing, jid, &err) != BR_OK) {
+            reply = s_error(BR_ERR_INVALID, err.text);
+        }
+    }
+    if (reply && routing) {
+        zframe_t *body = br_msg_encode(reply);
+        zframe_send(&routing, sock, ZFRAME_MORE);
+        zframe_send(&body, sock, 0);
+    }
+    zlistx_destroy(&minions);
+    br_msg_destroy(&reply);
+    br_msg_destroy(&request);
+    zframe_destroy(&frame);
+    zframe_destroy(&routing);
+    zmsg_destroy(&msg);
+    return 0;
+}
+
 static int
 s_handle_zap(zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -339,12 +408,7 @@ s_handle_sub(zloop_t *loop, zsock_t *sock, void *arg)
     br_sub_event_t event = br_server_handle_sub(self->server, id);
     if (event == BR_SUB_JOINED) {
         zsys_info("minion %s subscribed to its jobs", id);
-        //  Jobs that waited for this minion's subscription go out now
-        for (br_job_t *job = zhashx_first(self->jobs); job; job = zhashx_next(self->jobs)) {
-            if (!job->sent_us && strcmp(job->id, id) == 0) {
-                s_publish(self, job);
-            }
-        }
+        br_jobs_subscribed(self->jobs, id);
     } else if (event == BR_SUB_LEFT) {
         zsys_info("minion %s left the publish socket", id);
     }
@@ -361,20 +425,10 @@ s_handle_tick(zloop_t *loop, int timer_id, void *arg)
     if (br_keystore_refresh(self->store, &why) < 0) {
         zsys_error("key store: %s", why.text);
     }
-    int64_t now = s_now_us();
-    zlistx_t *expired = zlistx_new();
-    for (br_job_t *job = zhashx_first(self->jobs); job; job = zhashx_next(self->jobs)) {
-        if (job->expire_us < now) {
-            zlistx_add_end(expired, (void *)zhashx_cursor(self->jobs));
-        }
+    br_jobs_tick(self->jobs);
+    if (++self->ticks % 600 == 1) {
+        br_jobcache_prune(self->cache);
     }
-    for (const char *jid = zlistx_first(expired); jid; jid = zlistx_next(expired)) {
-        br_job_t *job = zhashx_lookup(self->jobs, jid);
-        zsys_warning("minion %s did not return job %s (%s)%s", job->id, job->jid, job->fun,
-                     job->sent_us ? "" : ": it never subscribed");
-        zhashx_delete(self->jobs, jid);
-    }
-    zlistx_destroy(&expired);
     return 0;
 }
 
@@ -384,6 +438,7 @@ br_master_run(br_master_t *self)
     if (zloop_reader(self->loop, br_server_zap_sock(self->server), s_handle_zap, self) ||
         zloop_reader(self->loop, br_server_pub_sock(self->server), s_handle_sub, self) ||
         zloop_reader(self->loop, br_server_req_sock(self->server), s_handle_req, self) ||
+        zloop_reader(self->loop, self->cli, s_handle_cli, self) ||
         zloop_timer(self->loop, 1000, 0, s_handle_tick, self) < 0) {
         return BR_ERR_INTERNAL;
     }

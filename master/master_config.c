@@ -18,6 +18,11 @@ const br_option_t br_master_options[] = {
     {"secret_pillar_keys", BR_OPT_LIST, NULL, 0, 0,
      "more pillar keys whose values are secrets, added to password, passphrase and secret "
      "(a key matches when equal to an entry or ending in _ENTRY)"},
+    {"sock_dir", BR_OPT_STRING, "/run/brine", 0, 0,
+     "directory of the local socket brine talks to (created 0700: root only)"},
+    {"cachedir", BR_OPT_STRING, "/var/cache/brine/master", 0, 0,
+     "directory of the job cache (jobs/, one file per job)"},
+    {"keep_jobs", BR_OPT_INT, "24", 1, 87600, "hours a job stays in the job cache"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 static void
 s_set(br_value_t *grains, const char *key, const char *text)
@@ -69,5 +70,15 @@ br_grains_collect(const char *id)
         s_set(grains, "cpuarch", uts.machine);
     }
     s_os_release(grains);
+    //  Salt's num_cpus and mem_total (MiB)
+    br_value_t *cpus = br_value_int(sysconf(_SC_NPROCESSORS_ONLN));
+    if (cpus && br_value_map_set(grains, "num_cpus", &cpus) != BR_OK) {
+        br_value_destroy(&cpus);
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    br_value_t *mem = br_value_int(pages > 0 && page > 0 ? (int64_t) pages * page / (1 << 20) : 0);
+    if (mem && br_value_map_set(grains, "mem_total", &mem) != BR_OK) {
+        br_value_destroy(&mem);
+    }
     return grains;
 }

@@ -1,9 +1,11 @@
 /*  br_minion: the minion's event loop and its job runner. */
 #include "br_minion.h"
+#include "br_grains.h"
+#include "br_runner.h"
+#include "br_wire.h"
 
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 typedef enum {
@@ -24,25 +26,6 @@ struct _br_minion_t {
     bool startup_done;               //  the startup job has been requested
     size_t jobs_run;                 //  jobs run since start
     bool req_down;                   //  the request connection dropped
-};
-
-//  A function a job may call: fills ret's "return" and says success.
-typedef bool (*br_function_fn)(br_minion_t *self, br_msg_t *body, bson_t *ret);
-
-static bool
-s_test_ping(br_minion_t *self, br_msg_t *body, bson_t *ret)
-{
-    (void)self;
-    (void)body;
-    BSON_APPEND_BOOL(ret, "return", true);
-    return true;
-}
-
-static const struct {
-    const char *name;
-    br_function_fn run;
-} s_functions[] = {
-    {"test.ping", s_test_ping},
 };
 
 static int64_t
@@ -96,6 +79,20 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
                       "%s: option 'id': '%s' is not a valid minion id (1-%d characters from "
                       "A-Z a-z 0-9 . _ -, not starting with . or -)",
                       br_config_path(config), self->id, BR_ID_MAX);
+        goto fail;
+    }
+    const char *startup = br_config_str(config, "startup_states");
+    if (startup && strcmp(startup, "highstate") != 0 && strcmp(startup, "sls") != 0) {
+        br_errmsg_set(err, BR_ERR_CONFIG,
+                      "%s: option 'startup_states': expected highstate or sls, got '%.40s'",
+                      br_config_path(config), startup);
+        goto fail;
+    }
+    if (startup && strcmp(startup, "sls") == 0 &&
+        zlistx_size(br_config_list(config, "sls_list")) == 0) {
+        br_errmsg_set(err, BR_ERR_CONFIG,
+                      "%s: option 'startup_states' is sls but sls_list is empty",
+                      br_config_path(config));
         goto fail;
     }
     const char *pki_dir = br_config_str(config, "pki_dir");
@@ -161,20 +158,14 @@ static void
 s_send_hello(br_minion_t *self)
 {
     br_msg_t *hello = br_msg_new(BR_MSG_HELLO);
-    bson_t grains = BSON_INITIALIZER;
-    struct utsname uts;
-    BSON_APPEND_UTF8(&grains, "id", self->id);
-    if (uname(&uts) == 0) {
-        BSON_APPEND_UTF8(&grains, "kernel", uts.sysname);
-        BSON_APPEND_UTF8(&grains, "kernelrelease", uts.release);
-        BSON_APPEND_UTF8(&grains, "cpuarch", uts.machine);
-        BSON_APPEND_UTF8(&grains, "host", uts.nodename);
-    }
-    if (hello && br_msg_set_id(hello, self->id) == 0 && br_msg_set_ver(hello, BRINE_VERSION) == 0 &&
-        br_msg_set_grains(hello, &grains) == 0) {
+    br_value_t *grains = br_grains_collect(self->id);
+    bson_t *doc = grains ? br_wire_to_bson(grains) : NULL;
+    if (hello && doc && br_msg_set_id(hello, self->id) == 0 &&
+        br_msg_set_ver(hello, BRINE_VERSION) == 0 && br_msg_set_grains(hello, doc) == 0) {
         br_client_send(self->client, hello);
     }
-    bson_destroy(&grains);
+    bson_destroy(doc);
+    br_value_destroy(&grains);
     br_msg_destroy(&hello);
     self->state = S_GREETING;
 }
@@ -241,6 +232,40 @@ s_subscribe(br_minion_t *self)
     }
 }
 
+//  startup_states: highstate, or sls with sls_list, as in Salt's minion
+static void
+s_ask_startup(br_minion_t *self)
+{
+    const char *what = br_config_str(self->config, "startup_states");
+    if (!what) {
+        return;
+    }
+    br_msg_t *startup = br_msg_new(BR_MSG_STARTUP);
+    bson_t arg = BSON_INITIALIZER;
+    int rc = startup ? BR_OK : BR_ERR_NOMEM;
+    if (rc == BR_OK && strcmp(what, "highstate") == 0) {
+        rc = br_msg_set_fun(startup, "state.highstate");
+    } else if (rc == BR_OK) {
+        zlistx_t *names = br_config_list(self->config, "sls_list");
+        size_t i = 0;
+        for (const char *n = zlistx_first(names); n; n = zlistx_next(names), i++) {
+            char key[24];
+            snprintf(key, sizeof key, "%zu", i);
+            BSON_APPEND_UTF8(&arg, key, n);
+        }
+        rc = br_msg_set_fun(startup, "state.apply");
+        if (rc == BR_OK) {
+            rc = br_msg_set_arg(startup, &arg);
+        }
+    }
+    if (rc == BR_OK && br_client_send(self->client, startup) == 0) {
+        self->startup_done = true;
+        zsys_info("asked for the startup job (%s)", what);
+    }
+    bson_destroy(&arg);
+    br_msg_destroy(&startup);
+}
+
 static void
 s_on_welcome(br_minion_t *self, br_msg_t *msg)
 {
@@ -265,12 +290,7 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
         self->state = S_READY;
         //  Asked, but the master went away before sending it: ask again
         if (!self->startup_done || self->jobs_run == 0) {
-            br_msg_t *startup = br_msg_new(BR_MSG_STARTUP);
-            if (startup && br_client_send(self->client, startup) == 0) {
-                self->startup_done = true;
-                zsys_info("asked for the startup job");
-            }
-            br_msg_destroy(&startup);
+            s_ask_startup(self);
         }
     }
 }
@@ -296,39 +316,33 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
-//  Runs one opened job and sends its return. The body (and any secret in
-//  it) is destroyed, and so wiped, by the caller right after.
+//  Runs one opened job in a child process and sends its return. The body
+//  (and any secret in it) is destroyed, and so wiped, by the caller.
 static void
 s_run_job(br_minion_t *self, br_msg_t *body)
 {
     int64_t start = s_now_us();
-    const char *fun = br_msg_fun(body);
-    bson_t ret = BSON_INITIALIZER;
+    bson_t *ret = NULL;
     bool ok = false;
-    br_function_fn run = NULL;
-    for (size_t i = 0; i < sizeof s_functions / sizeof s_functions[0]; i++) {
-        if (strcmp(s_functions[i].name, fun) == 0) {
-            run = s_functions[i].run;
-        }
-    }
-    if (run) {
-        ok = run(self, body, &ret);
-    } else {
-        char text[256];
-        snprintf(text, sizeof text, "'%s' is not available.", fun);
-        BSON_APPEND_UTF8(&ret, "return", text);
+    br_errmsg_t err = {""};
+    int timeout = (int) br_config_int(self->config, "job_timeout");
+    if (br_runner_run(body, timeout, &ret, &ok, &err) != BR_OK) {
+        ret = BCON_NEW("return", BCON_UTF8(err.text));
     }
     br_msg_t *reply = br_msg_new(BR_MSG_RETURN);
-    if (reply && br_msg_set_jid(reply, br_msg_jid(body)) == 0 && br_msg_set_fun(reply, fun) == 0 &&
-        br_msg_set_ok(reply, ok) == 0 && br_msg_set_ret(reply, &ret) == 0 &&
-        br_msg_set_dur(reply, s_now_us() - start) == 0) {
+    if (reply && br_msg_set_jid(reply, br_msg_jid(body)) == 0 &&
+        br_msg_set_fun(reply, br_msg_fun(body)) == 0 && br_msg_set_ok(reply, ok) == 0 &&
+        br_msg_set_ret(reply, ret) == 0 && br_msg_set_dur(reply, s_now_us() - start) == 0) {
         if (br_client_send(self->client, reply) < 0) {
             zsys_error("cannot send the return of job %s", br_msg_jid(body));
         }
+    } else {
+        zsys_error("the return of job %s is too large to send", br_msg_jid(body));
     }
-    zsys_info("ran job %s (%s): %s", br_msg_jid(body), fun, ok ? "success" : "failure");
+    zsys_info("ran job %s (%s): %s", br_msg_jid(body), br_msg_fun(body),
+              ok ? "success" : "failure");
     br_msg_destroy(&reply);
-    bson_destroy(&ret);
+    bson_destroy(ret);
 }
 
 static int

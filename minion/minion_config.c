@@ -18,6 +18,11 @@ const br_option_t br_minion_options[] = {
     {"secret_pillar_keys", BR_OPT_LIST, NULL, 0, 0,
      "more pillar keys whose values are secrets, added to password, passphrase and secret "
      "(a key matches when equal to an entry or ending in _ENTRY)"},
+    {"startup_states", BR_OPT_STRING, NULL, 0, 0,
+     "what to run at start: highstate (the top file) or sls (the SLS in sls_list); unset: nothing"},
+    {"sls_list", BR_OPT_LIST, NULL, 0, 0, "the SLS names for startup_states: sls"},
+    {"job_timeout", BR_OPT_INT, "600", 1, 86400,
+     "seconds a job may run before the minion kills it and returns a failure"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

@@ -2,31 +2,26 @@
     /etc/brine/minion) against the program's schema and answers typed
     queries about it.
 
-    The file is one YAML mapping of option names to values. We walk
-    libyaml's event stream ourselves instead of building a document tree:
-    the accepted shape is so small (a mapping of scalars, or of sequences of
-    scalars) that any other event is an error we can report at once, with
-    the line it came from, before the parser does more work for a bad file.
+    br_yaml reads the file into a tree in raw mode, where a plain scalar
+    stays the text it was written as; this file is the schema check. Option
+    names are checked as br_yaml reads them (so that a second "port:" is
+    "set twice", not a YAML duplicate key), the values once the file is read.
 
-    Values follow YAML 1.1 as Salt's PyYAML reads them (yes/no/on/off are
-    booleans, `key:` with nothing is null), but we are stricter where
-    PyYAML would guess: integers must be plain decimal digits, and anchors,
-    aliases, tags, nested mappings and extra documents are all refused.
+    Values follow YAML 1.1 as Salt's PyYAML reads them (br_yaml_plain: yes,
+    no, on, off are booleans, `key:` with nothing is null), but we are
+    stricter where PyYAML would guess: integers and booleans must be plain
+    (a quoted "4605" is a string), integers plain decimal digits.
 
     Null values: for a string option, null (`key:`, `key: ~`, `key: null`)
     means "unset" and br_config_str returns NULL; for a list option it means
     the empty list; for an integer or boolean option it is an error. A
     quoted "" is an empty string, not null. */
 #include "brine.h"
+#include "br_yaml_scalar.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <yaml.h>
 
 //  A configuration file is a few hundred bytes; these caps only keep a
 //  wrong path (a log file, /dev/zero's cousins) or a hostile value from
@@ -54,35 +49,13 @@ struct _br_config_t {
     char *path;                //  the file read, or that would have been read
 };
 
-//  A scalar from the file or the command line, before conversion.
+//  A scalar from the file, the command line or the schema, before conversion.
 typedef struct {
     const char *text; //  NUL-terminated
     size_t len;       //  length as the source reports it (a NUL may hide inside)
     bool plain;       //  unquoted, so it may be a number, a boolean or null
     bool null;        //  the source says "no value"
 } s_scalar_t;
-
-//  State of one br_config_load while it walks the event stream.
-typedef struct {
-    yaml_parser_t parser; //  libyaml's event parser over buf
-    const char *path;     //  for error messages
-    const char *buf;      //  the whole file, to place reader errors
-    size_t size;          //  bytes in buf
-    br_config_t *cfg;     //  the config being filled
-    size_t *first_line;   //  per option: line it was set on, 0 if not yet
-    br_errmsg_t *err;     //  where the reason goes
-} s_loader_t;
-
-//  YAML 1.1 spellings of booleans, the ones PyYAML (and so Salt) accepts.
-static const struct {
-    const char *word;
-    bool value;
-} s_bools[] = {
-    {"true", true},   {"True", true},   {"TRUE", true}, {"yes", true}, {"Yes", true},
-    {"YES", true},    {"on", true},     {"On", true},   {"ON", true},  {"false", false},
-    {"False", false}, {"FALSE", false}, {"no", false},  {"No", false}, {"NO", false},
-    {"off", false},   {"Off", false},   {"OFF", false},
-};
 
 static void
 s_item_destroy(void **item_p)
@@ -91,28 +64,15 @@ s_item_destroy(void **item_p)
     *item_p = NULL;
 }
 
-static zlistx_t *
-s_list_new(void)
-{
-    zlistx_t *list = zlistx_new();
-    if (list) {
-        zlistx_set_destructor(list, s_item_destroy);
-    }
-    return list;
-}
-
 static int
 s_list_append(zlistx_t *list, const char *text)
 {
     char *copy = strdup(text);
-    if (!copy) {
-        return BR_ERR_NOMEM;
+    if (copy && zlistx_add_end(list, copy)) {
+        return 0;
     }
-    if (!zlistx_add_end(list, copy)) {
-        free(copy);
-        return BR_ERR_NOMEM;
-    }
-    return 0;
+    free(copy);
+    return BR_ERR_NOMEM;
 }
 
 static void
@@ -127,11 +87,9 @@ s_value_clear(s_value_t *value)
 //  message, replacing anything but printable ASCII so that a file cannot
 //  put control sequences into a terminal or a log.
 static const char *
-s_echo(const char *text, size_t len, char *out, size_t size)
+s_echo(const char *text, size_t len, char out[BR_CONFIG_ECHO_MAX + 4])
 {
     size_t n = len < BR_CONFIG_ECHO_MAX ? len : BR_CONFIG_ECHO_MAX;
-    assert(size >= BR_CONFIG_ECHO_MAX + 4);
-    (void)size;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
         out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -159,19 +117,13 @@ s_find(const br_config_t *self, const char *name, size_t *index)
 static void
 s_expected(const br_option_t *opt, char *out, size_t size)
 {
-    switch (opt->type) {
-    case BR_OPT_STRING:
-        snprintf(out, size, "a string");
-        break;
-    case BR_OPT_INT:
+    if (opt->type == BR_OPT_INT) {
         snprintf(out, size, "an integer between %" PRId64 " and %" PRId64, opt->min, opt->max);
-        break;
-    case BR_OPT_BOOL:
-        snprintf(out, size, "true or false");
-        break;
-    case BR_OPT_LIST:
-        snprintf(out, size, "a string or a list of strings");
-        break;
+    } else {
+        snprintf(out, size, "%s",
+                 opt->type == BR_OPT_STRING ? "a string"
+                 : opt->type == BR_OPT_BOOL ? "true or false"
+                                            : "a string or a list of strings");
     }
 }
 
@@ -190,47 +142,25 @@ s_check_text(const s_scalar_t *sc, char *why, size_t size)
     return 0;
 }
 
-//  Reads [+-]digits into [min, max]. Leading zeros are refused because
-//  YAML 1.1 (and so Salt) would read 0644 as octal; we would rather fail
-//  than silently disagree with the file's author.
-static bool
-s_parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
+//  The YAML 1.1 meaning of a plain scalar, *out of the kind asked for or
+//  NULL. Integers must be [+-]?(0|[1-9][0-9]*): YAML 1.1 (and so Salt) would
+//  read 0644 as octal; we would rather fail than silently disagree with the
+//  file's author. 0 or BR_ERR_NOMEM.
+static int
+s_resolve(const s_scalar_t *sc, br_vkind_t kind, br_value_t **out)
 {
-    const char *p = text;
-    bool negative = (*p == '-');
-    if (*p == '-' || *p == '+') {
-        p++;
+    const char *digits = sc->text + (sc->text[0] == '-' || sc->text[0] == '+');
+    size_t n = strspn(digits, "0123456789");
+    *out = NULL;
+    if (kind == BR_V_INT && (!n || digits[n] || (digits[0] == '0' && n > 1))) {
+        return 0;
     }
-    if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] != '\0')) {
-        return false;
+    //  BR_ERR_INVALID: a number too big for 64 bits
+    int rc = br_yaml_plain(sc->text, sc->len, out);
+    if (rc == 0 && br_value_kind(*out) != kind) {
+        br_value_destroy(out);
     }
-    //  Accumulate the magnitude, stopping before it can wrap; the limit
-    //  is INT64_MAX + 1 so that INT64_MIN itself can be written.
-    const uint64_t limit = (uint64_t)INT64_MAX + 1;
-    uint64_t magnitude = 0;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            return false;
-        }
-        unsigned digit = (unsigned)(*p - '0');
-        if (magnitude > (limit - digit) / 10) {
-            return false;
-        }
-        magnitude = magnitude * 10 + digit;
-    }
-    int64_t value;
-    if (negative) {
-        value = magnitude == limit ? INT64_MIN : -(int64_t)magnitude;
-    } else if (magnitude > (uint64_t)INT64_MAX) {
-        return false;
-    } else {
-        value = (int64_t)magnitude;
-    }
-    if (value < min || value > max) {
-        return false;
-    }
-    *out = value;
-    return true;
+    return rc == BR_ERR_NOMEM ? rc : 0;
 }
 
 //  Converts one scalar to opt's type into *out (which the caller frees
@@ -240,53 +170,50 @@ static int
 s_convert(const br_option_t *opt, const s_scalar_t *sc, s_value_t *out, char *why, size_t size)
 {
     char expected[96], echo[BR_CONFIG_ECHO_MAX + 4];
+    bool number = opt->type == BR_OPT_INT || opt->type == BR_OPT_BOOL;
+    br_value_t *word = NULL;
+    int rc = 0;
     memset(out, 0, sizeof *out);
     s_expected(opt, expected, sizeof expected);
-    if (sc->null && (opt->type == BR_OPT_INT || opt->type == BR_OPT_BOOL)) {
+    if (sc->null && number) {
         snprintf(why, size, "expected %s, got nothing", expected);
         return BR_ERR_CONFIG;
     }
-    if (!sc->null) {
-        int rc = s_check_text(sc, why, size);
-        if (rc) {
-            return rc;
-        }
+    if (!sc->null && (rc = s_check_text(sc, why, size)) != 0) {
+        return rc;
     }
     //  Numbers and booleans are words of the YAML document itself: quoting
     //  one makes it a string, so we refuse it rather than guess.
-    if (!sc->plain && (opt->type == BR_OPT_INT || opt->type == BR_OPT_BOOL)) {
+    if (!sc->plain && number) {
         snprintf(why, size, "expected %s, got the quoted string '%s'", expected,
-                 s_echo(sc->text, sc->len, echo, sizeof echo));
+                 s_echo(sc->text, sc->len, echo));
         return BR_ERR_CONFIG;
     }
     switch (opt->type) {
     case BR_OPT_STRING:
-        if (!sc->null && !(out->str = strdup(sc->text))) {
-            return BR_ERR_NOMEM;
-        }
-        return 0;
-    case BR_OPT_INT:
-        if (!s_parse_int(sc->text, opt->min, opt->max, &out->num)) {
-            snprintf(why, size, "expected %s, got '%s'", expected,
-                     s_echo(sc->text, sc->len, echo, sizeof echo));
-            return BR_ERR_CONFIG;
-        }
-        return 0;
-    case BR_OPT_BOOL:
-        for (size_t i = 0; i < sizeof s_bools / sizeof s_bools[0]; i++) {
-            if (strcmp(sc->text, s_bools[i].word) == 0) {
-                out->num = s_bools[i].value;
-                return 0;
-            }
-        }
-        snprintf(why, size, "expected %s (or yes/no, on/off), got '%s'", expected,
-                 s_echo(sc->text, sc->len, echo, sizeof echo));
-        return BR_ERR_CONFIG;
+        return sc->null || (out->str = strdup(sc->text)) ? 0 : BR_ERR_NOMEM;
     case BR_OPT_LIST:
-        if (!(out->list = s_list_new())) {
+        if (!(out->list = zlistx_new())) {
             return BR_ERR_NOMEM;
         }
+        zlistx_set_destructor(out->list, s_item_destroy);
         return sc->null ? 0 : s_list_append(out->list, sc->text);
+    case BR_OPT_INT:
+    case BR_OPT_BOOL:
+        if ((rc = s_resolve(sc, opt->type == BR_OPT_INT ? BR_V_INT : BR_V_BOOL, &word)) != 0) {
+            return rc;
+        }
+        if (word && (opt->type == BR_OPT_BOOL ||
+                     (br_value_as_int(word) >= opt->min && br_value_as_int(word) <= opt->max))) {
+            out->num = opt->type == BR_OPT_BOOL ? br_value_as_bool(word) : br_value_as_int(word);
+        } else {
+            snprintf(why, size, "expected %s%s, got '%s'", expected,
+                     opt->type == BR_OPT_BOOL ? " (or yes/no, on/off)" : "",
+                     s_echo(sc->text, sc->len, echo));
+            rc = BR_ERR_CONFIG;
+        }
+        br_value_destroy(&word);
+        return rc;
     }
     snprintf(why, size, "option has an unknown type");
     return BR_ERR_INTERNAL;
@@ -294,332 +221,105 @@ s_convert(const br_option_t *opt, const s_scalar_t *sc, s_value_t *out, char *wh
 
 //  "FILE:LINE: option 'NAME': REASON", the one shape of a value error.
 static int
-s_option_error(br_errmsg_t *err, int rc, const char *where, size_t line, const char *name,
+s_option_error(br_errmsg_t *err, int rc, const char *where, int line, const char *name,
                const char *reason)
 {
     if (rc == BR_ERR_NOMEM) {
         return br_errmsg_set(err, rc, "%s: out of memory", where);
     }
     if (line) {
-        return br_errmsg_set(err, rc, "%s:%zu: option '%s': %s", where, line, name, reason);
+        return br_errmsg_set(err, rc, "%s:%d: option '%s': %s", where, line, name, reason);
     }
     return br_errmsg_set(err, rc, "%s: option '%s': %s", where, name, reason);
 }
 
-static bool
-s_is_null_word(const yaml_event_t *ev)
-{
-    const char *text = (const char *)ev->data.scalar.value;
-    return ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-           (ev->data.scalar.length == 0 || strcmp(text, "~") == 0 || strcmp(text, "null") == 0 ||
-            strcmp(text, "Null") == 0 || strcmp(text, "NULL") == 0);
-}
-
-//  Takes the next event, turning a libyaml failure into
-//  "FILE:LINE:COL: YAML syntax error: PROBLEM".
+//  A scalar of the file as s_convert takes it.
 static int
-s_next(s_loader_t *ld, yaml_event_t *ev)
+s_scalar(const br_value_t *value, s_scalar_t *sc)
 {
-    if (yaml_parser_parse(&ld->parser, ev)) {
-        return 0;
-    }
-    yaml_parser_t *p = &ld->parser;
-    if (p->error == YAML_MEMORY_ERROR) {
-        return br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", ld->path);
-    }
-    size_t line = p->problem_mark.line + 1, column = p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR) {
-        //  Encoding errors carry a byte offset instead of a mark.
-        line = 1;
-        column = 1;
-        for (size_t i = 0; i < p->problem_offset && i < ld->size; i++) {
-            column++;
-            if (ld->buf[i] == '\n') {
-                line++;
-                column = 1;
-            }
-        }
-    }
-    //  The context ("while scanning a quoted scalar") points at where the
-    //  broken construct began, often the line the author must fix.
-    if (p->context) {
-        return br_errmsg_set(ld->err, BR_ERR_CONFIG,
-                             "%s:%zu:%zu: YAML syntax error: %s (%s on line %zu)", ld->path, line,
-                             column, p->problem ? p->problem : "unknown error", p->context,
-                             p->context_mark.line + 1);
-    }
-    return br_errmsg_set(ld->err, BR_ERR_CONFIG, "%s:%zu:%zu: YAML syntax error: %s", ld->path,
-                         line, column, p->problem ? p->problem : "unknown error");
-}
-
-//  Anchors and tags are legal YAML but have no meaning in a config file;
-//  refusing them keeps what a reader sees equal to what we read.
-static const char *
-s_node_extras(const yaml_event_t *ev)
-{
-    const yaml_char_t *anchor = NULL, *tag = NULL;
-    if (ev->type == YAML_SCALAR_EVENT) {
-        anchor = ev->data.scalar.anchor;
-        tag = ev->data.scalar.tag;
-    } else if (ev->type == YAML_SEQUENCE_START_EVENT) {
-        anchor = ev->data.sequence_start.anchor;
-        tag = ev->data.sequence_start.tag;
-    } else if (ev->type == YAML_MAPPING_START_EVENT) {
-        anchor = ev->data.mapping_start.anchor;
-        tag = ev->data.mapping_start.tag;
-    } else if (ev->type == YAML_ALIAS_EVENT) {
-        return "anchors and aliases are not allowed";
-    }
-    if (anchor) {
-        return "anchors and aliases are not allowed";
-    }
-    if (tag) {
-        return "YAML tags are not allowed";
-    }
-    return NULL;
-}
-
-//  Reads the items of a sequence (after its start event) into *list_p.
-static int
-s_parse_list(s_loader_t *ld, const br_option_t *opt, zlistx_t **list_p)
-{
-    char why[256];
-    yaml_event_t ev;
-    int rc = BR_ERR_NOMEM;
-    zlistx_t *list = s_list_new();
-    if (!list) {
-        return s_option_error(ld->err, rc, ld->path, 0, opt->name, "");
-    }
-    while ((rc = s_next(ld, &ev)) == 0) {
-        size_t line = ev.start_mark.line + 1;
-        const char *extra = s_node_extras(&ev);
-        bool done = (ev.type == YAML_SEQUENCE_END_EVENT);
-        if (!done && !extra && ev.type != YAML_SCALAR_EVENT) {
-            extra = "list items must be strings, not lists or mappings";
-        } else if (!done && !extra && s_is_null_word(&ev)) {
-            extra = "list items must not be empty";
-        }
-        if (!done && !extra) {
-            s_scalar_t sc = {(const char *)ev.data.scalar.value, ev.data.scalar.length, false,
-                             false};
-            rc = s_check_text(&sc, why, sizeof why);
-            if (rc == 0) {
-                rc = s_list_append(list, sc.text);
-            }
-            extra = why;
-        } else if (extra) {
-            rc = BR_ERR_CONFIG;
-        }
-        yaml_event_delete(&ev);
-        if (rc) {
-            rc = s_option_error(ld->err, rc, ld->path, line, opt->name, extra);
-            break;
-        }
-        if (done) {
-            *list_p = list;
-            return 0;
-        }
-    }
-    zlistx_destroy(&list);
+    br_value_t *null = NULL;
+    *sc = (s_scalar_t){br_value_as_str(value), br_value_str_len(value), !br_value_quoted(value),
+                       false};
+    int rc = sc->plain ? s_resolve(sc, BR_V_NULL, &null) : 0;
+    sc->null = null != NULL;
+    br_value_destroy(&null);
     return rc;
 }
 
-//  Reads the value of option index (the event after its key) and stores it.
+//  Each key of the top-level map as br_yaml reads it: an option of the
+//  schema, not seen before.
 static int
-s_parse_value(s_loader_t *ld, size_t index)
-{
-    const br_option_t *opt = &ld->cfg->schema[index];
-    char why[256] = "", expected[96];
-    s_value_t value = {NULL, 0, NULL};
-    yaml_event_t ev;
-    int rc = s_next(ld, &ev);
-    if (rc) {
-        return rc;
-    }
-    size_t line = ev.start_mark.line + 1;
-    const char *extra = s_node_extras(&ev);
-    //  A sequence for a list option is read by s_parse_list, which writes
-    //  its own message for each bad item.
-    bool is_list = !extra && ev.type == YAML_SEQUENCE_START_EVENT && opt->type == BR_OPT_LIST;
-    s_expected(opt, expected, sizeof expected);
-    rc = BR_ERR_CONFIG;
-    if (extra) {
-        snprintf(why, sizeof why, "%s", extra);
-    } else if (ev.type == YAML_SCALAR_EVENT) {
-        s_scalar_t sc = {(const char *)ev.data.scalar.value, ev.data.scalar.length,
-                         ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE, s_is_null_word(&ev)};
-        rc = s_convert(opt, &sc, &value, why, sizeof why);
-    } else if (is_list) {
-        rc = s_parse_list(ld, opt, &value.list);
-    } else if (ev.type == YAML_SEQUENCE_START_EVENT) {
-        snprintf(why, sizeof why, "expected %s, got a list", expected);
-    } else {
-        snprintf(why, sizeof why, "expected %s, got a nested mapping", expected);
-    }
-    yaml_event_delete(&ev);
-    if (rc == 0) {
-        s_value_clear(&ld->cfg->values[index]);
-        ld->cfg->values[index] = value;
-    } else {
-        s_value_clear(&value);
-        if (!is_list) {
-            rc = s_option_error(ld->err, rc, ld->path, line, opt->name, why);
-        }
-    }
-    return rc;
-}
-
-//  Reads "name: value" pairs until the end of the top-level mapping.
-static int
-s_parse_mapping(s_loader_t *ld)
-{
-    char echo[BR_CONFIG_ECHO_MAX + 4];
-    yaml_event_t ev;
-    int rc;
-    while ((rc = s_next(ld, &ev)) == 0) {
-        size_t line = ev.start_mark.line + 1, index = 0;
-        if (ev.type == YAML_MAPPING_END_EVENT) {
-            yaml_event_delete(&ev);
-            return 0;
-        }
-        if (ev.type != YAML_SCALAR_EVENT || ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-            s_node_extras(&ev) || ev.data.scalar.length == 0) {
-            rc = br_errmsg_set(ld->err, BR_ERR_CONFIG,
-                               "%s:%zu: expected an option name (a plain, unquoted word)", ld->path,
-                               line);
-        } else if (!s_find(ld->cfg, (const char *)ev.data.scalar.value, &index)) {
-            rc =
-                br_errmsg_set(ld->err, BR_ERR_CONFIG, "%s:%zu: unknown option '%s'", ld->path, line,
-                              s_echo((const char *)ev.data.scalar.value, ev.data.scalar.length,
-                                     echo, sizeof echo));
-        } else if (ld->first_line[index]) {
-            char why[64];
-            snprintf(why, sizeof why, "set twice (first on line %zu)", ld->first_line[index]);
-            rc = s_option_error(ld->err, BR_ERR_CONFIG, ld->path, line, ld->cfg->schema[index].name,
-                                why);
-        }
-        yaml_event_delete(&ev);
-        if (rc == 0) {
-            ld->first_line[index] = line;
-            rc = s_parse_value(ld, index);
-        }
-        if (rc) {
-            break;
-        }
-    }
-    return rc;
-}
-
-//  The stream: nothing (only comments), or one document holding one
-//  mapping (or null, which PyYAML reads as "no options" too).
-static int
-s_parse(s_loader_t *ld)
-{
-    yaml_event_t ev;
-    bool in_document = false, done = false;
-    int rc = 0;
-    while (rc == 0 && !done && (rc = s_next(ld, &ev)) == 0) {
-        size_t line = ev.start_mark.line + 1;
-        switch (ev.type) {
-        case YAML_STREAM_START_EVENT:
-        case YAML_DOCUMENT_END_EVENT:
-            break;
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            if (in_document) {
-                rc = br_errmsg_set(ld->err, BR_ERR_CONFIG,
-                                   "%s:%zu: only one YAML document is allowed", ld->path, line);
-            }
-            in_document = true;
-            break;
-        case YAML_MAPPING_START_EVENT:
-            rc = s_node_extras(&ev) ? br_errmsg_set(ld->err, BR_ERR_CONFIG, "%s:%zu: %s", ld->path,
-                                                    line, s_node_extras(&ev))
-                                    : s_parse_mapping(ld);
-            break;
-        default:
-            if (ev.type == YAML_SCALAR_EVENT && s_is_null_word(&ev) && !s_node_extras(&ev)) {
-                break;
-            }
-            rc = br_errmsg_set(ld->err, BR_ERR_CONFIG,
-                               "%s:%zu: expected a mapping of option names to values", ld->path,
-                               line);
-        }
-        yaml_event_delete(&ev);
-    }
-    return rc;
-}
-
-//  Reads the whole file into *buf_p. A missing file sets *missing (when
-//  allowed) rather than failing.
-static int
-s_read_file(const char *path, bool must_exist, char **buf_p, size_t *size_p, bool *missing,
+s_check_key(void *arg, const br_value_t *map, const char *key, bool quoted, int line, int depth,
             br_errmsg_t *err)
 {
-    int rc = BR_ERR_INTERNAL;
-    char *buf = NULL;
-    size_t size = 0;
-    struct stat st;
-    //  O_NONBLOCK so that a FIFO given by mistake fails below instead of
-    //  hanging in open(); it has no effect on regular files.
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT && !must_exist) {
-            *missing = true;
-            rc = 0;
-        } else {
-            rc = br_errmsg_set(err, BR_ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
+    const br_config_t *cfg = arg;
+    char echo[BR_CONFIG_ECHO_MAX + 4];
+    size_t index;
+    if (depth != 1) {
+        return 0;
+    }
+    if (!key || quoted || !*key) {
+        return br_errmsg_set(err, BR_ERR_CONFIG,
+                             "%s:%d: expected an option name (a plain, unquoted word)", cfg->path,
+                             line);
+    }
+    if (!s_find(cfg, key, &index)) {
+        return br_errmsg_set(err, BR_ERR_CONFIG, "%s:%d: unknown option '%s'", cfg->path, line,
+                             s_echo(key, strlen(key), echo));
+    }
+    for (size_t i = 0; i < br_value_map_size(map); i++) {
+        if (strcmp(br_value_map_key(map, i), key) == 0) {
+            char why[64];
+            snprintf(why, sizeof why, "set twice (first on line %d)",
+                     br_value_map_key_line(map, i));
+            return s_option_error(err, BR_ERR_CONFIG, cfg->path, line, key, why);
         }
-        goto out;
     }
-    if (fstat(fd, &st) != 0) {
-        rc = br_errmsg_set(err, BR_ERR_CONFIG, "%s: cannot stat: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = br_errmsg_set(err, BR_ERR_CONFIG, "%s: not a regular file", path);
-        goto out;
-    }
-    //  One byte more than the cap, so that reading it tells "too big"
-    //  apart from "exactly the cap" even if the file grows meanwhile.
-    if (st.st_size > BR_CONFIG_MAX_FILE || !(buf = malloc(BR_CONFIG_MAX_FILE + 1))) {
-        rc = st.st_size > BR_CONFIG_MAX_FILE
-                 ? br_errmsg_set(err, BR_ERR_CONFIG, "%s: larger than %d bytes", path,
-                                 BR_CONFIG_MAX_FILE)
-                 : br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    while (size <= BR_CONFIG_MAX_FILE) {
-        ssize_t n = read(fd, buf + size, BR_CONFIG_MAX_FILE + 1 - size);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    return 0;
+}
+
+//  The value of option index from the file: a scalar, or a list of them
+//  for a list option.
+static int
+s_check_value(br_config_t *cfg, size_t index, const br_value_t *value, br_errmsg_t *err)
+{
+    const br_option_t *opt = &cfg->schema[index];
+    char why[256] = "", expected[96];
+    s_value_t converted = {NULL, 0, NULL};
+    s_scalar_t sc;
+    br_vkind_t kind = br_value_kind(value);
+    int line = br_value_line(value), rc = BR_ERR_CONFIG;
+    s_expected(opt, expected, sizeof expected);
+    if (kind == BR_V_STR && (rc = s_scalar(value, &sc)) == 0) {
+        rc = s_convert(opt, &sc, &converted, why, sizeof why);
+    } else if (kind == BR_V_LIST && opt->type == BR_OPT_LIST) {
+        //  The empty list (what null is), then each item
+        sc = (s_scalar_t){"", 0, true, true};
+        rc = s_convert(opt, &sc, &converted, why, sizeof why);
+        for (size_t i = 0; rc == 0 && i < br_value_list_size(value); i++) {
+            const br_value_t *item = br_value_list_at(value, i);
+            line = br_value_line(item);
+            if (br_value_kind(item) != BR_V_STR) {
+                snprintf(why, sizeof why, "list items must be strings, not lists or mappings");
+                rc = BR_ERR_CONFIG;
+            } else if ((rc = s_scalar(item, &sc)) == 0 && sc.null) {
+                snprintf(why, sizeof why, "list items must not be empty");
+                rc = BR_ERR_CONFIG;
+            } else if (rc == 0 && (rc = s_check_text(&sc, why, sizeof why)) == 0) {
+                rc = s_list_append(converted.list, sc.text);
+            }
         }
-        if (n < 0) {
-            rc = br_errmsg_set(err, BR_ERR_CONFIG, "%s: cannot read: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0) {
-            break;
-        }
-        size += (size_t)n;
+    } else if (kind != BR_V_STR) {
+        snprintf(why, sizeof why, "expected %s, got %s", expected,
+                 kind == BR_V_LIST ? "a list" : "a nested mapping");
     }
-    if (size > BR_CONFIG_MAX_FILE) {
-        rc =
-            br_errmsg_set(err, BR_ERR_CONFIG, "%s: larger than %d bytes", path, BR_CONFIG_MAX_FILE);
-        goto out;
+    if (rc) {
+        s_value_clear(&converted);
+        return s_option_error(err, rc, cfg->path, line, opt->name, why);
     }
-    *buf_p = buf;
-    *size_p = size;
-    buf = NULL;
-    rc = 0;
-out:
-    free(buf);
-    if (fd >= 0) {
-        close(fd);
-    }
-    return rc;
+    s_value_clear(&cfg->values[index]);
+    cfg->values[index] = converted;
+    return 0;
 }
 
 //  A config holding the schema's defaults. A default that does not pass
@@ -676,37 +376,27 @@ br_config_load(const char *path, const br_option_t *schema, bool must_exist, br_
         return NULL;
     }
     br_config_t *cfg = NULL;
-    char *buf = NULL;
-    size_t size = 0;
-    bool missing = false, parser_ready = false;
-    s_loader_t ld;
-    memset(&ld, 0, sizeof ld);
+    br_value_t *doc = NULL;
     int rc = s_new(schema, path, &cfg, err);
     if (rc == 0) {
-        rc = s_read_file(path, must_exist, &buf, &size, &missing, err);
+        br_yaml_opts_t opts = {true, s_check_key, cfg};
+        rc = br_yaml_parse_file(path, BR_CONFIG_MAX_FILE, &opts, &doc, err);
+        //  A missing file means "all defaults", as with Salt.
+        rc = rc == BR_ERR_NOTFOUND && !must_exist ? 0 : rc;
     }
-    if (rc || missing) {
-        goto out;
+    //  An empty file, or one of only comments, is an empty map (doc).
+    if (rc == 0 && doc && br_value_kind(doc) != BR_V_MAP) {
+        rc =
+            br_errmsg_set(err, BR_ERR_CONFIG, "%s:%d: expected a mapping of option names to values",
+                          path, br_value_line(doc));
     }
-    ld.path = path;
-    ld.buf = buf;
-    ld.size = size;
-    ld.cfg = cfg;
-    ld.err = err;
-    if (!(ld.first_line = calloc(cfg->count ? cfg->count : 1, sizeof *ld.first_line)) ||
-        !yaml_parser_initialize(&ld.parser)) {
-        rc = br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
+    for (size_t i = 0, index = 0; rc == 0 && i < br_value_map_size(doc); i++) {
+        //  s_check_key has found every key in the schema.
+        if (s_find(cfg, br_value_map_key(doc, i), &index)) {
+            rc = s_check_value(cfg, index, br_value_map_at(doc, i), err);
+        }
     }
-    parser_ready = true;
-    yaml_parser_set_input_string(&ld.parser, (const unsigned char *)buf, size);
-    rc = s_parse(&ld);
-out:
-    if (parser_ready) {
-        yaml_parser_delete(&ld.parser);
-    }
-    free(ld.first_line);
-    free(buf);
+    br_value_destroy(&doc);
     if (rc) {
         br_config_destroy(&cfg);
     }
@@ -743,7 +433,7 @@ br_config_set(br_config_t *self, const char *name, const char *value, br_errmsg_
     }
     if (!s_find(self, name, &index)) {
         return br_errmsg_set(err, BR_ERR_CONFIG, "%s: unknown option '%s'", BR_CONFIG_CMDLINE,
-                             s_echo(name, strlen(name), echo, sizeof echo));
+                             s_echo(name, strlen(name), echo));
     }
     //  strnlen: a value past the cap is refused without measuring all of it.
     s_scalar_t sc = {value, value ? strnlen(value, BR_CONFIG_MAX_VALUE + 1) : 0, true, !value};

@@ -11,7 +11,7 @@
       hello    minion -> master  id, ver, grains
       welcome  master -> minion  state (the minion key's state), ver
       enrol    minion -> master  id
-      startup  minion -> master  (no fields: "send me my startup job")
+      startup  minion -> master  [fun, arg]: "send me my startup job"
       job      master -> minion  jid, exp               (clear header)
       body     inside the seal   jid, fun, arg, kwarg, sec, low
       return   minion -> master  jid, fun, ok, ret, dur

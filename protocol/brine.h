@@ -24,6 +24,8 @@
 #include "br_msg.h"
 #include "br_seal.h"
 #include "br_jid.h"
+#include "br_value.h"
+#include "br_yaml.h"
 #include "br_config.h"
 #include "br_server.h"
 #include "br_client.h"

@@ -697,3 +697,39 @@ out:
     }
     return rc;
 }
+
+int
+br_low_single(const char *module, const char *fun, const char *name, const br_value_t *args,
+              br_low_t **low_p, br_errmsg_t *err)
+{
+    *low_p = NULL;
+    br_value_t *all = args ? br_value_dup(args) : br_value_map();
+    br_value_t *name_v = br_value_str(name);
+    br_vault_t *vault = br_vault_new();
+    br_low_t *low = calloc(1, sizeof *low);
+    int rc = BR_ERR_NOMEM;
+    if (!all || !name_v || !vault || !low || br_value_map_set(all, "name", &name_v) != BR_OK) {
+        goto out;
+    }
+    br_hstate_t h = {(char *) name, "cli", "command line", 0, (char *) module, (char *) fun, all};
+    low->chunks = calloc(1, sizeof *low->chunks);
+    low->exec = calloc(1, sizeof *low->exec);
+    if (!low->chunks || !low->exec) {
+        goto out;
+    }
+    low->size = 1;
+    rc = s_compile_state(&low->chunks[0], &h, vault, err);
+    if (rc == BR_OK) {
+        s_assign_orders(low);
+    }
+out:
+    br_value_destroy(&name_v);
+    br_value_destroy(&all);
+    br_vault_destroy(&vault);
+    if (rc == BR_OK) {
+        *low_p = low;
+    } else {
+        br_low_destroy(&low);
+    }
+    return rc;
+}

@@ -4,10 +4,18 @@
 
 extern const br_module_t br_mod_cmd;
 extern const br_module_t br_mod_test;
+extern const br_module_t br_mod_luks;
+extern const br_module_t br_mod_lvm;
+extern const br_module_t br_mod_mount;
+extern const br_module_t br_mod_service;
 
 const br_module_t *const br_modules[] = {
     &br_mod_cmd,
     &br_mod_test,
+    &br_mod_luks,
+    &br_mod_lvm,
+    &br_mod_mount,
+    &br_mod_service,
     NULL,
 };
 

@@ -18,45 +18,9 @@ const char *const br_default_secret_keys[] = {"password", "passphrase", "secret"
 
 //  One br_pillar_load.
 typedef struct {
-    const char *root;               //  pillar_root
-    br_value_t *context;            //  {"grains": ...} for rendering
-    br_vault_t *vault;              //  empty: nothing in grains is secret
     const char *const *secret_keys; //  NULL-terminated
-    zhashx_t *loaded;               //  SLS names already merged
     br_value_t *pillar;             //  the merge so far
-    br_errmsg_t *err;
 } s_loader_t;
-
-//  Wipes the bytes of every string in value (values own their strings;
-//  the API hands them out const because nobody else may change them).
-static void
-s_wipe_strings(br_value_t *value)
-{
-    switch (br_value_kind(value)) {
-    case BR_V_STR:
-        br_wipe((char *)br_value_as_str(value), br_value_str_len(value));
-        break;
-    case BR_V_LIST:
-        for (size_t i = 0; i < br_value_list_size(value); i++) {
-            s_wipe_strings(br_value_list_at(value, i));
-        }
-        break;
-    case BR_V_MAP:
-        for (size_t i = 0; i < br_value_map_size(value); i++) {
-            s_wipe_strings(br_value_map_at(value, i));
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-static void
-s_destroy_wiped(br_value_t **value_p)
-{
-    s_wipe_strings(*value_p);
-    br_value_destroy(value_p);
-}
 
 //  "password" and "db_password" are secret keys for entry "password".
 static bool
@@ -160,7 +124,7 @@ s_mark_map(br_value_t *map, const char *const *secret_keys)
         br_value_t *value = br_value_map_at(map, i);
         if (s_is_secret_key(key, secret_keys)) {
             br_value_t *secret = s_to_secret(value);
-            s_wipe_strings(value);
+            br_value_wipe(value);
             //  Replacing keeps the key's place and line.
             rc = secret ? br_value_map_set(map, key, &secret) : BR_ERR_NOMEM;
             br_value_destroy(&secret);
@@ -188,50 +152,18 @@ s_mark_list(br_value_t *list, const char *const *secret_keys)
     return rc;
 }
 
-//  Merges pillar SLS name (named at file:line) and its includes, unless it
-//  was merged already.
+//  Merges one pillar file, after its includes (the visitor of br_sls_walk).
 static int
-s_sls(s_loader_t *ld, const char *name, const char *file, int line, int depth)
+s_merge(void *arg, const char *path, const char *sls, br_value_t *doc, br_errmsg_t *err)
 {
-    char *path = NULL;
-    bool is_init = false;
-    br_value_t *doc = NULL, *includes = NULL;
-    if (zhashx_insert(ld->loaded, name, (void *)1) != 0) {
-        return BR_OK;
-    }
-    if (depth > BR_SLS_MAX_INCLUDE_DEPTH) {
-        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d", file,
-                             line, BR_SLS_MAX_INCLUDE_DEPTH);
-    }
-    int rc = br_sls_find(ld->root, name, file, line, &path, &is_init, ld->err);
+    s_loader_t *ld = arg;
+    (void)sls;
+    br_value_map_remove(doc, "include");
+    int rc = s_mark_map(doc, ld->secret_keys);
     if (rc == BR_OK) {
-        rc = br_sls_file_load(path, ld->context, ld->vault, true, &doc, ld->err);
+        rc = br_value_merge(ld->pillar, doc);
     }
-    if (rc == BR_OK && br_value_kind(doc) != BR_V_MAP) {
-        rc = br_errmsg_set(ld->err, BR_ERR_TYPE, "%s:%d: a pillar file must be a map, not a %s",
-                           path, br_value_line(doc), br_value_kind_name(br_value_kind(doc)));
-    }
-    if (rc == BR_OK) {
-        rc = br_sls_includes(path, doc, name, is_init, &includes, ld->err);
-    }
-    for (size_t i = 0; rc == BR_OK && i < br_value_list_size(includes); i++) {
-        const br_value_t *item = br_value_list_at(includes, i);
-        rc = s_sls(ld, br_value_as_str(item), path, br_value_line(item), depth + 1);
-    }
-    if (rc == BR_OK) {
-        br_value_map_remove(doc, "include");
-        rc = s_mark_map(doc, ld->secret_keys);
-        if (rc == BR_OK) {
-            rc = br_value_merge(ld->pillar, doc);
-        }
-        if (rc != BR_OK) {
-            rc = br_errmsg_set(ld->err, rc, "%s: out of memory", path);
-        }
-    }
-    br_value_destroy(&includes);
-    s_destroy_wiped(&doc);
-    free(path);
-    return rc;
+    return rc == BR_OK ? rc : br_errmsg_set(err, rc, "%s: out of memory", path);
 }
 
 int
@@ -240,24 +172,22 @@ br_pillar_load(const char *pillar_root, const char *minion_id, const br_value_t 
 {
     zlistx_t *names = NULL;
     br_value_t *grains_copy = grains ? br_value_dup(grains) : br_value_map();
-    s_loader_t ld = {pillar_root,
-                     br_value_map(),
-                     br_vault_new(),
-                     secret_keys ? secret_keys : br_default_secret_keys,
-                     zhashx_new(),
-                     br_value_map(),
-                     err};
+    //  Rendered with {"grains": ...} and an empty vault: nothing in grains
+    //  is secret
+    br_value_t *context = br_value_map();
+    s_loader_t ld = {secret_keys ? secret_keys : br_default_secret_keys, br_value_map()};
+    br_sls_walk_t walk = {pillar_root, context, br_vault_new(), true, s_merge, &ld, zhashx_new()};
     int rc = BR_OK;
     *pillar_p = NULL;
-    if (!grains_copy || !ld.context || !ld.vault || !ld.loaded || !ld.pillar ||
-        br_value_map_set(ld.context, "grains", &grains_copy) != BR_OK) {
+    if (!grains_copy || !context || !walk.vault || !walk.loaded || !ld.pillar ||
+        br_value_map_set(context, "grains", &grains_copy) != BR_OK) {
         rc = br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", pillar_root);
         goto out;
     }
-    rc = br_top_load(pillar_root, minion_id, ld.context, ld.vault, &names, err);
+    rc = br_top_load(pillar_root, minion_id, context, walk.vault, &names, err);
     for (const char *name = rc == BR_OK ? zlistx_first(names) : NULL; rc == BR_OK && name;
          name = zlistx_next(names)) {
-        rc = s_sls(&ld, name, NULL, 0, 0);
+        rc = br_sls_walk(&walk, name, NULL, 0, 0, err);
     }
     if (rc == BR_OK) {
         *pillar_p = ld.pillar;
@@ -266,9 +196,10 @@ br_pillar_load(const char *pillar_root, const char *minion_id, const br_value_t 
 out:
     zlistx_destroy(&names);
     br_value_destroy(&grains_copy);
-    s_destroy_wiped(&ld.pillar);
-    br_value_destroy(&ld.context);
-    br_vault_destroy(&ld.vault);
-    zhashx_destroy(&ld.loaded);
+    br_value_wipe(ld.pillar);
+    br_value_destroy(&ld.pillar);
+    br_value_destroy(&context);
+    br_vault_destroy(&walk.vault);
+    zhashx_destroy(&walk.loaded);
     return rc;
 }

@@ -179,7 +179,7 @@ s_primary(br_parser_t *p, br_expr_t **out)
     return br_parser_unexpected(p, "an expression");
 }
 
-//  A call on *e: only .items(), .keys() and .values() are methods brine has
+//  A call on *e: only .items(), .keys(), .values() and .get() are methods brine has
 static int
 s_call(br_parser_t *p, br_expr_t **e)
 {
@@ -191,6 +191,27 @@ s_call(br_parser_t *p, br_expr_t **e)
     }
     if (callee->kind != BR_E_ATTR) {
         return br_parser_fail(p, t, "unsupported function call");
+    }
+    if (strcmp(callee->name, "get") == 0) {
+        //  d.get(key[, default]): Python's dict.get, common in Salt states
+        static const char *const params[] = {"key", "default"};
+        br_parser_next(p);
+        callee->kind = BR_E_GET;
+        free(callee->name);
+        callee->name = NULL;
+        br_expr_t *slots[2] = {NULL, NULL};
+        int rc = br_parser_args(p, "get", params, 2, slots);
+        if (rc == BR_OK && !slots[0]) {
+            rc = br_parser_fail(p, t, "get() needs a key");
+        }
+        for (size_t i = 0; i < 2; i++) {
+            if (slots[i]) {
+                int attached = br_expr_attach(p, callee, &slots[i]);
+                rc = rc == BR_OK ? attached : rc;
+            }
+        }
+        br_expr_close(p, callee);
+        return rc;
     }
     int view = -1;
     for (int i = 0; i < 3; i++) {

@@ -333,6 +333,51 @@ s_salt(br_render_t *r, const br_expr_t *e, br_rv_t *out)
     return BR_OK;
 }
 
+//  d.get(key[, default]): the value under key, else default, else None
+static int
+s_get(br_render_t *r, const br_expr_t *e, br_rv_t *out)
+{
+    int rc = br_render_eval(r, e->kids[0], out);
+    if (rc != BR_OK) {
+        return rc;
+    }
+    if (out->kind == BR_RV_UNDEF) {
+        rc = br_render_undefined(r, e->line, out);
+    } else if (out->kind != BR_RV_VALUE || br_value_kind(out->v) != BR_V_MAP) {
+        rc = br_render_fail(r, BR_ERR_TYPE, e->line, "get() needs a map");
+    }
+    br_rv_t key;
+    if (rc == BR_OK) {
+        rc = br_render_eval(r, e->kids[1], &key);
+        if (rc == BR_OK && (key.kind != BR_RV_VALUE || !br_value_as_str(key.v))) {
+            br_rv_release(&key);
+            rc = br_render_fail(r, BR_ERR_TYPE, e->line, "get() needs a string key");
+        }
+    }
+    if (rc != BR_OK) {
+        br_rv_release(out);
+        return rc;
+    }
+    const br_value_t *found = br_value_map_get(out->v, br_value_as_str(key.v));
+    br_rv_release(&key);
+    if (found) {
+        //  found lives in the same tree as the map (borrowed, or owned by
+        //  out->own), so out keeps it alive
+        out->v = found;
+        return BR_OK;
+    }
+    br_rv_release(out);
+    if (e->nkids > 2) {
+        return br_render_eval(r, e->kids[2], out);
+    }
+    br_value_t *none = br_value_null();
+    if (!none) {
+        return br_render_fail(r, BR_ERR_NOMEM, e->line, "out of memory");
+    }
+    s_value(out, none, none);
+    return BR_OK;
+}
+
 //  d.items(), d.keys(), d.values()
 static int
 s_method(br_render_t *r, const br_expr_t *e, br_rv_t *out)
@@ -426,6 +471,8 @@ br_render_eval(br_render_t *r, const br_expr_t *e, br_rv_t *out)
         return s_lookup(r, e, out);
     case BR_E_SALT:
         return s_salt(r, e, out);
+    case BR_E_GET:
+        return s_get(r, e, out);
     case BR_E_METHOD:
         return s_method(r, e, out);
     case BR_E_DEFAULT:

@@ -80,6 +80,7 @@ typedef enum {
     BR_E_ITEM,    //  kids[0] [ kids[1] ]
     BR_E_SALT,    //  salt['pillar.get' | 'grains.get'](kids[0] [, kids[1]])
     BR_E_METHOD,  //  kids[0] . items() | keys() | values()
+    BR_E_GET,     //  kids[0] . get(kids[1] [, kids[2]]), Python's dict.get
     BR_E_DEFAULT, //  kids[0] | default(kids[1] [, kids[2]])
     BR_E_DEFINED, //  kids[0] is [not] defined
     BR_E_NOT,     //  not kids[0]

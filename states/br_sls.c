@@ -20,12 +20,8 @@ struct _br_high_t {
 
 //  One br_high_load.
 typedef struct {
-    const char *root;          //  file_root
-    const br_value_t *context; //  for rendering
-    br_vault_t *vault;         //  for rendering
-    br_high_t *high;           //  being filled
-    zhashx_t *loaded;          //  SLS names already loaded
-    zhashx_t *ids;             //  ID -> index + 1 of its first state in high
+    br_high_t *high; //  being filled
+    zhashx_t *ids;   //  ID -> index + 1 of its first state in high
     br_errmsg_t *err;
 } s_loader_t;
 
@@ -281,12 +277,15 @@ s_id(s_loader_t *ld, const s_where_t *w, const br_value_t *body)
     return rc;
 }
 
-//  The top-level keys of one parsed SLS file, after its includes.
+//  The top-level keys of one parsed SLS file, after its includes (the
+//  visitor of br_sls_walk).
 static int
-s_ids(s_loader_t *ld, const char *path, const char *sls, const br_value_t *doc)
+s_ids(void *arg, const char *path, const char *sls, br_value_t *doc, br_errmsg_t *err)
 {
+    s_loader_t *ld = arg;
     char echo[BR_SLS_ECHO_SIZE];
     int rc = BR_OK;
+    (void)err; //  ld->err, which every check here writes
     for (size_t i = 0; rc == BR_OK && i < br_value_map_size(doc); i++) {
         const char *key = br_value_map_key(doc, i);
         int line = br_value_map_key_line(doc, i);
@@ -321,54 +320,14 @@ s_ids(s_loader_t *ld, const char *path, const char *sls, const br_value_t *doc)
     return rc;
 }
 
-//  Loads SLS name (named at file:line, or by the caller if file is NULL)
-//  with its includes, unless it was loaded already.
-static int
-s_sls(s_loader_t *ld, const char *name, const char *file, int line, int depth)
-{
-    char *path = NULL;
-    bool is_init = false;
-    br_value_t *doc = NULL, *includes = NULL;
-    if (zhashx_insert(ld->loaded, name, (void *)1) != 0) {
-        return BR_OK;
-    }
-    if (depth > BR_SLS_MAX_INCLUDE_DEPTH) {
-        return br_errmsg_set(ld->err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d", file,
-                             line, BR_SLS_MAX_INCLUDE_DEPTH);
-    }
-    int rc = br_sls_find(ld->root, name, file, line, &path, &is_init, ld->err);
-    if (rc == BR_OK) {
-        rc = br_sls_file_load(path, ld->context, ld->vault, false, &doc, ld->err);
-    }
-    if (rc == BR_OK && br_value_kind(doc) != BR_V_MAP) {
-        rc =
-            br_errmsg_set(ld->err, BR_ERR_TYPE, "%s:%d: an SLS file must be a map of IDs, not a %s",
-                          path, br_value_line(doc), br_value_kind_name(br_value_kind(doc)));
-    }
-    if (rc == BR_OK) {
-        rc = br_sls_includes(path, doc, name, is_init, &includes, ld->err);
-    }
-    for (size_t i = 0; rc == BR_OK && i < br_value_list_size(includes); i++) {
-        const br_value_t *item = br_value_list_at(includes, i);
-        rc = s_sls(ld, br_value_as_str(item), path, br_value_line(item), depth + 1);
-    }
-    if (rc == BR_OK) {
-        rc = s_ids(ld, path, name, doc);
-    }
-    br_value_destroy(&includes);
-    br_value_destroy(&doc);
-    free(path);
-    return rc;
-}
-
 int
 br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *context,
              br_vault_t *vault, br_high_t **high_p, br_errmsg_t *err)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    s_loader_t ld = {file_root,    context,      vault, calloc(1, sizeof(br_high_t)),
-                     zhashx_new(), zhashx_new(), err};
-    int rc = ld.high && ld.loaded && ld.ids
+    s_loader_t ld = {calloc(1, sizeof(br_high_t)), zhashx_new(), err};
+    br_sls_walk_t walk = {file_root, context, vault, false, s_ids, &ld, zhashx_new()};
+    int rc = ld.high && ld.ids && walk.loaded
                  ? BR_OK
                  : br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", file_root);
     *high_p = NULL;
@@ -380,7 +339,7 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
                                "letters, digits, '_' and '-')",
                                br_sls_echo(name, echo, sizeof echo));
         } else {
-            rc = s_sls(&ld, name, NULL, 0, 0);
+            rc = br_sls_walk(&walk, name, NULL, 0, 0, err);
         }
     }
     if (rc == BR_OK) {
@@ -388,7 +347,7 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
         ld.high = NULL;
     }
     br_high_destroy(&ld.high);
-    zhashx_destroy(&ld.loaded);
+    zhashx_destroy(&walk.loaded);
     zhashx_destroy(&ld.ids);
     return rc;
 }

@@ -1,5 +1,6 @@
-/*  br_sls_file: SLS names, their files, and reading one file through the
-    renderer and the YAML parser. */
+/*  br_sls_file: SLS names, their files, reading one file through the
+    renderer and the YAML parser, and the walk over includes that state
+    trees and pillar trees share. */
 #include "br_sls_file.h"
 #include "br_render.h"
 #include "br_yaml.h"
@@ -356,5 +357,48 @@ br_sls_includes(const char *path, const br_value_t *doc, const char *sls, bool i
     } else {
         br_value_destroy(&names);
     }
+    return rc;
+}
+
+int
+br_sls_walk(const br_sls_walk_t *walk, const char *name, const char *file, int line, int depth,
+            br_errmsg_t *err)
+{
+    char *path = NULL;
+    bool is_init = false;
+    br_value_t *doc = NULL, *includes = NULL;
+    if (zhashx_insert(walk->loaded, name, (void *)1) != 0) {
+        return BR_OK;
+    }
+    if (depth > BR_SLS_MAX_INCLUDE_DEPTH) {
+        return br_errmsg_set(err, BR_ERR_TOOBIG, "%s:%d: includes nested deeper than %d", file,
+                             line, BR_SLS_MAX_INCLUDE_DEPTH);
+    }
+    int rc = br_sls_find(walk->root, name, file, line, &path, &is_init, err);
+    if (rc == BR_OK) {
+        rc = br_sls_file_load(path, walk->context, walk->vault, walk->is_pillar, &doc, err);
+    }
+    if (rc == BR_OK && br_value_kind(doc) != BR_V_MAP) {
+        rc = br_errmsg_set(err, BR_ERR_TYPE, "%s:%d: %s, not a %s", path, br_value_line(doc),
+                           walk->is_pillar ? "a pillar file must be a map"
+                                           : "an SLS file must be a map of IDs",
+                           br_value_kind_name(br_value_kind(doc)));
+    }
+    if (rc == BR_OK) {
+        rc = br_sls_includes(path, doc, name, is_init, &includes, err);
+    }
+    for (size_t i = 0; rc == BR_OK && i < br_value_list_size(includes); i++) {
+        const br_value_t *item = br_value_list_at(includes, i);
+        rc = br_sls_walk(walk, br_value_as_str(item), path, br_value_line(item), depth + 1, err);
+    }
+    if (rc == BR_OK) {
+        rc = walk->visit(walk->arg, path, name, doc, err);
+    }
+    if (walk->is_pillar) {
+        br_value_wipe(doc);
+    }
+    br_value_destroy(&includes);
+    br_value_destroy(&doc);
+    free(path);
     return rc;
 }

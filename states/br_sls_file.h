@@ -1,7 +1,7 @@
 /*  br_sls_file: what state trees and pillar trees have in common, private to
     br_sls.c, br_top.c and br_pillar.c: SLS names and where their files are,
-    reading one file through the renderer and the YAML parser, and the
-    include list of a parsed file. */
+    reading one file through the renderer and the YAML parser, the include
+    list of a parsed file, and the walk over a file and its includes. */
 #ifndef BR_SLS_FILE_H
 #define BR_SLS_FILE_H
 
@@ -44,5 +44,33 @@ int br_sls_file_load(const char *path, const br_value_t *context, br_vault_t *va
 //  key gives an empty list.
 int br_sls_includes(const char *path, const br_value_t *doc, const char *sls, bool is_init,
                     br_value_t **names_p, br_errmsg_t *err);
+
+//  What a walk does with each file, after the files it includes: doc is
+//  the parsed file of SLS sls at path, a map, its "include" key still in
+//  it. The visitor may change doc but not keep it.
+typedef int(br_sls_visit_fn)(void *arg, const char *path, const char *sls, br_value_t *doc,
+                             br_errmsg_t *err);
+
+//  One walk over SLS files and their includes (br_high_load, br_pillar_load).
+typedef struct {
+    const char *root;          //  file_root or pillar_root
+    const br_value_t *context; //  for rendering
+    br_vault_t *vault;         //  for rendering
+    //  Pillar files: rendered text that mentions a token of vault is an
+    //  error, every string of doc is wiped before it is freed, and messages
+    //  say "a pillar file"
+    bool is_pillar;
+    br_sls_visit_fn *visit; //  called for each file
+    void *arg;              //  for visit
+    zhashx_t *loaded;       //  SLS names walked so far (the caller's)
+} br_sls_walk_t;
+
+//  Walks SLS name (named at file:line, or by the caller if file is NULL):
+//  finds and loads its file, checks that it is a map, walks the names it
+//  includes (depth + 1), then visits it. A name already in loaded is
+//  skipped, so each file is visited once and include cycles stop; depth
+//  beyond BR_SLS_MAX_INCLUDE_DEPTH is an error.
+int br_sls_walk(const br_sls_walk_t *walk, const char *name, const char *file, int line, int depth,
+                br_errmsg_t *err);
 
 #endif

@@ -19,6 +19,12 @@ typedef struct _br_low_t br_low_t;
 
 //  Compiles high data. vault resolves secret tokens (may be empty, not NULL).
 int br_compile(const br_high_t *high, br_vault_t *vault, br_low_t **low_p, br_errmsg_t *err);
+//  A low state of one state built in code (e.g. `brine '*' cmd.run CMD`):
+//  module.fun with the given name and arguments (a map, may be NULL),
+//  checked like a state from a file.
+int br_low_single(const char *module, const char *fun, const char *name, const br_value_t *args,
+                  br_low_t **low_p, br_errmsg_t *err);
+
 //  Destroys the low state; every secret argument is wiped.
 void br_low_destroy(br_low_t **self_p);
 //  Number of states.

@@ -41,12 +41,35 @@ port() { # a free loopback port, from the kernel
 
 pub=$(port)
 ret=$(port)
-mkdir -p "$work/m/pki" "$work/n/pki"
-chmod 700 "$work/m/pki" "$work/n/pki"
-printf 'interface: 127.0.0.1\npublish_port: %s\nret_port: %s\npki_dir: %s\njob_ttl: 5\n' \
-    "$pub" "$ret" "$work/m/pki" > "$work/m/master"
-printf 'master: 127.0.0.1\npublish_port: %s\nret_port: %s\nid: web1\npki_dir: %s\nacceptance_wait_time: 1\n' \
-    "$pub" "$ret" "$work/n/pki" > "$work/n/minion"
+mkdir -p "$work/m/pki" "$work/n/pki" "$work/salt" "$work/pillar"
+chmod 700 "$work/m/pki" "$work/n/pki" "$work/pillar"
+cat > "$work/m/master" <<CONF
+interface: 127.0.0.1
+publish_port: $pub
+ret_port: $ret
+pki_dir: $work/m/pki
+job_ttl: 5
+file_root: $work/salt
+pillar_root: $work/pillar
+sock_dir: $work/m/sock
+cachedir: $work/m/cache
+CONF
+cat > "$work/n/minion" <<CONF
+master: 127.0.0.1
+publish_port: $pub
+ret_port: $ret
+id: web1
+pki_dir: $work/n/pki
+acceptance_wait_time: 1
+startup_states: highstate
+CONF
+# The startup job: the top file gives every minion a state with its pillar
+printf "base:\n  '*':\n    - boot\n" > "$work/salt/top.sls"
+printf "booted:\n  cmd.run:\n    - name: echo {{ grains.id }} is {{ pillar.role }}\n" \
+    > "$work/salt/boot.sls"
+printf "base:\n  '*':\n    - roles\n" > "$work/pillar/top.sls"
+printf "role: database\n" > "$work/pillar/roles.sls"
+chmod 644 "$work/pillar/roles.sls"
 
 start_master() {
     "$bin/brine-master" -c "$work/m" >>"$work/master.log" 2>&1 &
@@ -68,7 +91,17 @@ else
     not_ok "no clear message without minion_master.pub: $(cat "$work/out")"
 fi
 
-# 2. The master creates its key pair on first start; the minion pins it
+# 2. S6: a pillar file others can read stops the master, and says why
+if "$bin/brine-master" -c "$work/m" >"$work/out" 2>&1; then
+    not_ok "master started with a world-readable pillar"
+elif grep -q "is readable by others" "$work/out"; then
+    ok "master refuses a pillar file readable by others"
+else
+    not_ok "no clear message for a readable pillar: $(cat "$work/out")"
+fi
+chmod -R o-rwx "$work/pillar"
+
+# 3. The master creates its key pair on first start; the minion pins it
 start_master
 wait_for "$work/master.log" "publishing on" 20 && [ -f "$work/m/pki/master.pub" ] &&
     ok "master created its key pair" || not_ok "master key pair"
@@ -86,14 +119,21 @@ grep -q "published job" "$work/master.log" && not_ok "a pending minion got a job
 # 4. Accepted: hello, startup job sealed to it, return
 "$bin/brine-key" -c "$work/m" -a web1 -y >/dev/null
 wait_for "$work/master.log" "hello from minion web1" 20 &&
-    wait_for "$work/master.log" "return from web1 for job [0-9]{20} \(test.ping\): success" 20 &&
+    wait_for "$work/master.log" "return from web1 for job [0-9]{20} \(state.highstate\): success" 20 &&
     ok "accepted minion says hello and returns its sealed startup job" ||
     not_ok "hello and startup job"
+"$bin/brine" -c "$work/m" jobs list | grep -q "state.highstate .*1/1 returned" &&
+    "$bin/brine" -c "$work/m" jobs show "$("$bin/brine" -c "$work/m" jobs list | head -1 | cut -c1-20)" \
+        --no-color | grep -q "web1 is database" &&
+    ok "the startup job's return is in the job cache, with its pillar value" ||
+    not_ok "startup job in the job cache"
+"$bin/brine" -c "$work/m" '*' test.ping | grep -q "True" &&
+    ok "brine '*' test.ping" || not_ok "brine test.ping"
 
 # 5. A minion restart: it subscribes again and gets a new startup job
 kill "$minion_pid"; wait "$minion_pid" 2>/dev/null
 start_minion
-wait_for "$work/master.log" "return from web1 for job" 20 2 &&
+wait_for "$work/master.log" "return from web1 for job [0-9]+ \(state.highstate\): success" 20 2 &&
     ok "restarted minion gets its startup job again" || not_ok "restart"
 
 # 6. The master restarts while the minion waits: the minion comes back

@@ -186,6 +186,10 @@ static const struct {
     {"", ""},
     {"{ not a tag } {x} }} %} #}", "{ not a tag } {x} }} %} #}"},
     {"{{ pillar.luks.device }}", "/dev/sdb"},
+    {"{{ pillar.get('luks').device }}", "/dev/sdb"},
+    {"{{ pillar.luks.get('name', 'x') }}", "cryptdata"},
+    {"{{ pillar.luks.get('missing', 'fallback') }}", "fallback"},
+    {"{{ pillar.luks.get('missing') }}", "None"},
     {"{{ pillar['luks']['device'] }}", "/dev/sdb"},
     {"{{ pillar[\"luks\"].name }}", "cryptdata"},
     {"{{ grains.id }}/{{ grains['os'] }}", "web1/Debian"},
@@ -416,7 +420,8 @@ s_test_syntax_errors(void)
     ERR("{{ salt['grains.get'](key='a', 2) }}",
         "t.sls:1: positional argument after a keyword argument to grains.get");
     ERR("{{ x | default(1, 2, 3) }}", "t.sls:1: too many arguments to default");
-    ERR("{{ pillar.get('a') }}", "t.sls:1: unsupported method 'get'");
+    ERR("{{ pillar.get() }}", "t.sls:1: get() needs a key");
+    ERR("{{ pillar.luks.device.get('a') }}", "t.sls:1: get() needs a map");
     ERR("{{ pillar.users.append(1) }}", "t.sls:1: unsupported method 'append'");
     ERR("{{ 'a'.upper() }}", "t.sls:1: unsupported method 'upper'");
     ERR("{{ pillar.ports.items(1) }}", "t.sls:1: 'items()' takes no arguments");

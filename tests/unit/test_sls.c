@@ -541,7 +541,7 @@ static const s_broken_t s_broken[] = {
                      "dot-separated words of letters, digits, '_' and '-')"},
     {"top top_regex", "%R/broken/top_regex/top.sls:2: target 'web(': invalid regular "
                       "expression: Unmatched ( or \\("},
-    {"top top_grain", "%R/broken/top_grain/top.sls:2: grain target 'nocolon' must be "
+    {"top top_grain", "%R/broken/top_grain/top.sls:2: target 'nocolon': a grain target must be "
                       "'key:value'"},
     {"top top_items", "%R/broken/top_items/top.sls:4: target '*': items must be SLS names or "
                       "'- match: TYPE'"},

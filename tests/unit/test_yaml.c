@@ -453,6 +453,114 @@ s_test_prefixes(void)
     free(copy);
 }
 
+//  A key check that counts its calls and refuses "b" at the top and any
+//  key that is not a scalar.
+static int
+s_no_b(void *arg, const br_value_t *map, const char *key, bool quoted, int line, int depth,
+       br_errmsg_t *err)
+{
+    int *calls = arg;
+    (*calls)++;
+    if (!key) {
+        return br_errmsg_set(err, BR_ERR_INVALID, "%d: not a scalar", line);
+    }
+    if (depth == 1 && strcmp(key, "b") == 0) {
+        return br_errmsg_set(err, BR_ERR_INVALID, "%d: no b%s after %zu keys", line,
+                             quoted ? " (quoted)" : "", br_value_map_size(map));
+    }
+    return BR_OK;
+}
+
+//  Raw mode (br_config's): plain scalars stay as written, br_value_quoted
+//  tells them from quoted ones, and a key check runs before br_yaml's own.
+static void
+s_test_raw(void)
+{
+    int calls = 0;
+    br_yaml_opts_t raw = {true, s_no_b, &calls};
+    br_value_t *doc = NULL;
+    br_errmsg_t err = {""};
+    const char *text = "i: 0x10\nn: ~\nq: 'yes'\nl: [1_000, \"x\"]\nk: |\n  y\nm: {x: 1}\n";
+    CHECK_EQ_INT(br_yaml_parse_with("r", text, strlen(text), &raw, &doc, &err), BR_OK);
+    const br_value_t *l = br_value_map_get(doc, "l");
+    CHECK_STR(br_value_as_str(br_value_map_get(doc, "i")), "0x10");
+    CHECK(!br_value_quoted(br_value_map_get(doc, "i")));
+    CHECK_STR(br_value_as_str(br_value_map_get(doc, "n")), "~");
+    CHECK_STR(br_value_as_str(br_value_map_get(doc, "q")), "yes");
+    CHECK(br_value_quoted(br_value_map_get(doc, "q")));
+    CHECK_STR(br_value_as_str(br_value_list_at(l, 0)), "1_000");
+    CHECK(!br_value_quoted(br_value_list_at(l, 0)));
+    CHECK(br_value_quoted(br_value_list_at(l, 1)));
+    CHECK(br_value_quoted(br_value_map_get(doc, "k")));
+    CHECK_EQ_INT(br_value_kind(br_value_map_get(br_value_map_get(doc, "m"), "x")), BR_V_STR);
+    CHECK_EQ_INT(calls, 7);
+    //  The flag survives a copy, and resolved documents carry it too.
+    br_value_t *copy = br_value_dup(br_value_map_get(doc, "q"));
+    CHECK(br_value_quoted(copy));
+    br_value_destroy(&copy);
+    br_value_destroy(&doc);
+    CHECK_EQ_INT(br_yaml_parse("r", "a: '1'\nb: 1\n", 12, &doc, &err), BR_OK);
+    CHECK(br_value_quoted(br_value_map_get(doc, "a")));
+    CHECK(!br_value_quoted(br_value_map_get(doc, "b")));
+    br_value_destroy(&doc);
+
+    //  The check sees a duplicate before br_yaml does, and keys that are
+    //  not scalars as NULL; it is not called with default options.
+    CHECK_EQ_INT(br_yaml_parse_with("r", "a: 1\n'b': 2\n", 12, &raw, &doc, &err), BR_ERR_INVALID);
+    CHECK_STR(err.text, "2: no b (quoted) after 1 keys");
+    CHECK(doc == NULL);
+    CHECK_EQ_INT(br_yaml_parse_with("r", "x:\n  b: 1\n[k]: 2\n", 16, &raw, &doc, &err),
+                 BR_ERR_INVALID);
+    CHECK_STR(err.text, "3: not a scalar");
+    br_yaml_opts_t checked = {false, s_no_b, &calls};
+    CHECK_EQ_INT(br_yaml_parse_with("r", "b: 1\n", 5, &checked, &doc, &err), BR_ERR_INVALID);
+    br_value_destroy(&doc);
+
+    //  Null documents are empty maps in raw mode too; a quoted "~" is not.
+    const char *nulls[] = {"", "~\n", "null\n", "--- NULL\n"};
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++) {
+        CHECK_EQ_INT(br_yaml_parse_with("r", nulls[i], strlen(nulls[i]), &raw, &doc, &err), BR_OK);
+        CHECK(br_value_kind(doc) == BR_V_MAP && br_value_map_size(doc) == 0);
+        br_value_destroy(&doc);
+    }
+    CHECK_EQ_INT(br_yaml_parse_with("r", "'~'\n", 4, &raw, &doc, &err), BR_OK);
+    CHECK_STR(br_value_as_str(doc), "~");
+    br_value_destroy(&doc);
+}
+
+//  br_yaml_parse_file: a missing file is BR_ERR_NOTFOUND; only regular
+//  files of at most max bytes are read.
+static void
+s_test_file(void)
+{
+    char *dir = test_tmpdir(), path[600];
+    br_value_t *doc = NULL;
+    br_errmsg_t err = {""};
+    CHECK(dir != NULL);
+    if (!dir) {
+        return;
+    }
+    snprintf(path, sizeof path, "%s/f.yaml", dir);
+    CHECK_EQ_INT(br_yaml_parse_file(path, 100, NULL, &doc, &err), BR_ERR_NOTFOUND);
+    CHECK(strstr(err.text, "cannot open: No such file") != NULL);
+    FILE *file = fopen(path, "w");
+    CHECK(file != NULL);
+    if (file) {
+        fputs("a: [1, 2]\n", file);
+        fclose(file);
+    }
+    CHECK_EQ_INT(br_yaml_parse_file(path, 10, NULL, &doc, &err), BR_OK);
+    CHECK_EQ_INT(br_value_list_size(br_value_map_get(doc, "a")), 2);
+    br_value_destroy(&doc);
+    CHECK_EQ_INT(br_yaml_parse_file(path, 9, NULL, &doc, &err), BR_ERR_TOOBIG);
+    CHECK(strstr(err.text, ": larger than 9 bytes") != NULL);
+    CHECK_EQ_INT(br_yaml_parse_file(dir, 10, NULL, &doc, &err), BR_ERR_IO);
+    CHECK(strstr(err.text, ": not a regular file") != NULL);
+    CHECK(doc == NULL);
+    test_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
@@ -462,5 +570,7 @@ main(void)
     s_test_errors();
     s_test_limits();
     s_test_prefixes();
+    s_test_raw();
+    s_test_file();
     return test_done("unit_yaml");
 }

@@ -1,5 +1,6 @@
 /*  br_yaml_scalar: how br_yaml reads a plain (unquoted) scalar. Private to
-    br_yaml.c. */
+    the protocol library: br_yaml.c, and br_config.c, which reads the raw
+    scalars of br_yaml_parse_with by stricter rules of its own. */
 #ifndef BR_YAML_SCALAR_H
 #define BR_YAML_SCALAR_H
 

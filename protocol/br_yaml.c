@@ -10,6 +10,8 @@
     base 60) and floats (a '.' is required; an exponent needs its sign).
     Dates stay strings: nothing in brine has a date type and Salt states
     would turn them back into the same text. Keys are kept as written.
+    A reader with stricter rules (br_config) asks for the raw scalars
+    instead, and may check each key itself as it is read.
 
     The text may be a rendered pillar file holding secrets, so every copy
     libyaml makes (its input buffers, each scalar) is wiped before it is
@@ -18,7 +20,10 @@
 #include "br_yaml_scalar.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define BR_YAML_MAX_INPUT (16u * 1024 * 1024)
@@ -36,6 +41,7 @@ typedef struct {
     const char *text;     //  the input, to place reader errors
     size_t len;           //  bytes of input
     size_t nodes;         //  values built so far
+    br_yaml_opts_t opts;  //  the caller's, or the defaults
     br_errmsg_t *err;
 } s_parse_t;
 
@@ -186,15 +192,21 @@ s_sequence(s_parse_t *ps, int depth, br_value_t *list)
     return rc;
 }
 
-//  Reads one key event into a NUL-terminated string (caller frees).
+//  Reads one key event of map into a NUL-terminated string (caller frees).
 static int
-s_key(s_parse_t *ps, const yaml_event_t *ev, char **key_p)
+s_key(s_parse_t *ps, const yaml_event_t *ev, const br_value_t *map, int depth, char **key_p)
 {
     int rc = s_check_plain_node(ps, ev);
+    bool scalar = ev->type == YAML_SCALAR_EVENT;
+    if (rc == BR_OK && ps->opts.check_key) {
+        rc = ps->opts.check_key(
+            ps->opts.arg, map, scalar ? (const char *)ev->data.scalar.value : NULL,
+            scalar && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE, s_line(ev), depth, ps->err);
+    }
     if (rc != BR_OK) {
         return rc;
     }
-    if (ev->type != YAML_SCALAR_EVENT) {
+    if (!scalar) {
         return br_errmsg_set(ps->err, BR_ERR_MALFORMED,
                              "%s:%d: a map key must be a plain value, not a list or a map",
                              ps->path, s_line(ev));
@@ -226,7 +238,7 @@ s_mapping(s_parse_t *ps, int depth, br_value_t *map)
         }
         char *key = NULL;
         int line = s_line(&ev);
-        rc = s_key(ps, &ev, &key);
+        rc = s_key(ps, &ev, map, depth, &key);
         s_event_delete(&ev);
         //  The lookup is indexed; the scan for the first line runs only on error.
         for (size_t i = 0; rc == BR_OK && br_value_map_get(map, key) && i < br_value_map_size(map);
@@ -269,10 +281,12 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
     }
     br_value_t *value = NULL;
     if (ev->type == YAML_SCALAR_EVENT) {
-        if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if (plain && !ps->opts.raw) {
             rc = s_plain_scalar(ps, ev, &value);
         } else {
             value = br_value_str_n((const char *)ev->data.scalar.value, ev->data.scalar.length);
+            br_value_set_quoted(value, !plain);
             rc = value ? BR_OK : BR_ERR_NOMEM;
         }
     } else if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
@@ -299,6 +313,21 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
         br_value_destroy(&value);
     }
     return rc;
+}
+
+//  True for a null document: resolved to null, or in raw mode a plain
+//  scalar that would resolve to null.
+static bool
+s_is_null(const s_parse_t *ps, const br_value_t *root)
+{
+    br_value_t *resolved = NULL;
+    bool null = !root || br_value_kind(root) == BR_V_NULL;
+    if (!null && ps->opts.raw && br_value_kind(root) == BR_V_STR && !br_value_quoted(root) &&
+        br_yaml_plain(br_value_as_str(root), br_value_str_len(root), &resolved) == BR_OK) {
+        null = br_value_kind(resolved) == BR_V_NULL;
+        br_value_destroy(&resolved);
+    }
+    return null;
 }
 
 //  The stream: nothing, or one document. A null document (empty, only
@@ -331,7 +360,7 @@ s_stream(s_parse_t *ps, br_value_t **out)
         }
         s_event_delete(&ev);
     }
-    if (rc == BR_OK && (!root || br_value_kind(root) == BR_V_NULL)) {
+    if (rc == BR_OK && s_is_null(ps, root)) {
         br_value_destroy(&root);
         root = br_value_map();
         rc = root ? BR_OK : br_errmsg_set(ps->err, BR_ERR_NOMEM, "%s: out of memory", ps->path);
@@ -348,12 +377,22 @@ s_stream(s_parse_t *ps, br_value_t **out)
 int
 br_yaml_parse(const char *path, const char *text, size_t len, br_value_t **out, br_errmsg_t *err)
 {
+    return br_yaml_parse_with(path, text, len, NULL, out, err);
+}
+
+int
+br_yaml_parse_with(const char *path, const char *text, size_t len, const br_yaml_opts_t *opts,
+                   br_value_t **out, br_errmsg_t *err)
+{
     *out = NULL;
     if (len > BR_YAML_MAX_INPUT) {
         return br_errmsg_set(err, BR_ERR_TOOBIG, "%s: larger than %u bytes", path,
                              BR_YAML_MAX_INPUT);
     }
     s_parse_t ps = {.path = path, .text = text, .len = len, .err = err};
+    if (opts) {
+        ps.opts = *opts;
+    }
     if (!yaml_parser_initialize(&ps.parser)) {
         return br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
     }
@@ -369,5 +408,67 @@ br_yaml_parse(const char *path, const char *text, size_t len, br_value_t **out, 
         br_wipe(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
     }
     yaml_parser_delete(&ps.parser);
+    return rc;
+}
+
+//  Reads up to size bytes of fd into buf; *len_p is what it got.
+static int
+s_read_all(int fd, char *buf, size_t size, size_t *len_p)
+{
+    size_t len = 0;
+    while (len < size) {
+        ssize_t n = read(fd, buf + len, size - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            *len_p = len;
+            return n < 0 ? -1 : 0;
+        }
+        len += (size_t)n;
+    }
+    *len_p = len;
+    return 0;
+}
+
+int
+br_yaml_parse_file(const char *path, size_t max, const br_yaml_opts_t *opts, br_value_t **out,
+                   br_errmsg_t *err)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+    *out = NULL;
+    //  O_NONBLOCK so that a FIFO given by mistake fails below instead of
+    //  hanging in open(); it has no effect on regular files.
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int error = errno;
+        return br_errmsg_set(err, error == ENOENT ? BR_ERR_NOTFOUND : BR_ERR_IO,
+                             "%s: cannot open: %s", path, strerror(error));
+    }
+    //  Read into max + 1 bytes, so that a file that grows meanwhile is
+    //  still told apart from one of exactly max bytes.
+    if (fstat(fd, &st) != 0) {
+        rc = br_errmsg_set(err, BR_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = br_errmsg_set(err, BR_ERR_IO, "%s: not a regular file", path);
+    } else if ((uintmax_t)st.st_size > max) {
+        rc = br_errmsg_set(err, BR_ERR_TOOBIG, "%s: larger than %zu bytes", path, max);
+    } else if (!(buf = malloc(max + 1))) {
+        rc = br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
+    } else if (s_read_all(fd, buf, max + 1, &len) != 0) {
+        rc = br_errmsg_set(err, BR_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    } else if (len > max) {
+        rc = br_errmsg_set(err, BR_ERR_TOOBIG, "%s: larger than %zu bytes", path, max);
+    } else {
+        rc = br_yaml_parse_with(path, buf, len, opts, out, err);
+    }
+    if (buf) {
+        br_wipe(buf, len);
+        free(buf);
+    }
+    close(fd);
     return rc;
 }

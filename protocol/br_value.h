@@ -1,5 +1,6 @@
-/*  br_value: the data model of state files and pillar: null, booleans,
-    integers, floats, strings, lists, ordered maps, and secrets.
+/*  br_value: the data model of state files, pillar and configuration
+    files: null, booleans, integers, floats, strings, lists, ordered maps,
+    and secrets.
 
     Maps keep insertion order (Salt runs states in file order) and index their
     keys for constant-time lookup (10,000 states in one file must not cost a
@@ -9,7 +10,13 @@
 #ifndef BR_VALUE_H
 #define BR_VALUE_H
 
-#include "brine.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <czmq.h>
+
+#include "br_error.h"
+#include "br_secret.h"
 
 typedef enum {
     BR_V_NULL = 0,
@@ -37,6 +44,9 @@ br_value_t *br_value_secret(br_secret_t **secret_p);
 
 //  Destroys the value and everything under it (secrets are wiped).
 void br_value_destroy(br_value_t **self_p);
+//  Wipes the bytes of every string value under self (not map keys), for a
+//  tree that held secrets in clear (a pillar file) before it is destroyed.
+void br_value_wipe(br_value_t *self);
 //  Deep copy; secrets are copied into new locked memory.
 br_value_t *br_value_dup(const br_value_t *self);
 
@@ -56,6 +66,12 @@ const br_secret_t *br_value_as_secret(const br_value_t *self);
 //  Source line (1-based), 0 if unknown.
 int br_value_line(const br_value_t *self);
 void br_value_set_line(br_value_t *self, int line);
+
+//  True for a string written as a quoted or block scalar ('a', "a", |, >)
+//  rather than a plain one: a reader with rules of its own (br_config) may
+//  refuse "4605" where it takes 4605. Copied by br_value_dup.
+bool br_value_quoted(const br_value_t *self);
+void br_value_set_quoted(br_value_t *self, bool quoted);
 
 //  Lists
 size_t br_value_list_size(const br_value_t *self);

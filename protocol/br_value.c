@@ -1,4 +1,4 @@
-/*  br_value: trees of state-file and pillar data. */
+/*  br_value: trees of state-file, pillar and configuration data. */
 #include "br_value.h"
 
 #include <math.h>
@@ -6,13 +6,14 @@
 
 struct _br_value_t {
     br_vkind_t kind;
-    int line;            //  source line, 0 if unknown
+    int line;    //  source line, 0 if unknown
+    bool quoted; //  written as a quoted or block scalar
     union {
         bool b;
         int64_t i;
         double d;
         struct {
-            char *data;  //  NUL-terminated
+            char *data; //  NUL-terminated
             size_t len;
         } s;
         struct {
@@ -20,11 +21,11 @@ struct _br_value_t {
             size_t size, cap;
         } list;
         struct {
-            char **keys;          //  insertion order
-            br_value_t **items;   //  parallel to keys
-            int *key_lines;       //  parallel to keys: line of each key, 0 if unknown
+            char **keys;        //  insertion order
+            br_value_t **items; //  parallel to keys
+            int *key_lines;     //  parallel to keys: line of each key, 0 if unknown
             size_t size, cap;
-            zhashx_t *index;      //  key -> position + 1, built past a few keys
+            zhashx_t *index; //  key -> position + 1, built past a few keys
         } map;
         br_secret_t *secret;
     } u;
@@ -165,6 +166,28 @@ br_value_destroy(br_value_t **self_p)
     *self_p = NULL;
 }
 
+void
+br_value_wipe(br_value_t *self)
+{
+    switch (self ? self->kind : BR_V_NULL) {
+    case BR_V_STR:
+        br_wipe(self->u.s.data, self->u.s.len);
+        break;
+    case BR_V_LIST:
+        for (size_t i = 0; i < self->u.list.size; i++) {
+            br_value_wipe(self->u.list.items[i]);
+        }
+        break;
+    case BR_V_MAP:
+        for (size_t i = 0; i < self->u.map.size; i++) {
+            br_value_wipe(self->u.map.items[i]);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 br_value_t *
 br_value_dup(const br_value_t *self)
 {
@@ -220,6 +243,7 @@ br_value_dup(const br_value_t *self)
     }
     if (copy) {
         copy->line = self->line;
+        copy->quoted = self->quoted;
     }
     return copy;
 }
@@ -233,9 +257,9 @@ br_value_kind(const br_value_t *self)
 const char *
 br_value_kind_name(br_vkind_t kind)
 {
-    static const char *names[] = {"null", "boolean", "integer", "float",
-                                  "string", "list", "map", "secret"};
-    return (size_t) kind < sizeof names / sizeof names[0] ? names[kind] : "?";
+    static const char *names[] = {"null",   "boolean", "integer", "float",
+                                  "string", "list",    "map",     "secret"};
+    return (size_t)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
 bool
@@ -256,7 +280,7 @@ br_value_as_float(const br_value_t *self)
     if (self && self->kind == BR_V_FLOAT) {
         return self->u.d;
     }
-    return self && self->kind == BR_V_INT ? (double) self->u.i : 0.0;
+    return self && self->kind == BR_V_INT ? (double)self->u.i : 0.0;
 }
 
 const char *
@@ -291,6 +315,20 @@ br_value_set_line(br_value_t *self, int line)
     }
 }
 
+bool
+br_value_quoted(const br_value_t *self)
+{
+    return self ? self->quoted : false;
+}
+
+void
+br_value_set_quoted(br_value_t *self, bool quoted)
+{
+    if (self) {
+        self->quoted = quoted;
+    }
+}
+
 size_t
 br_value_list_size(const br_value_t *self)
 {
@@ -301,7 +339,7 @@ br_value_t *
 br_value_list_at(const br_value_t *self, size_t index)
 {
     return self && self->kind == BR_V_LIST && index < self->u.list.size ? self->u.list.items[index]
-                                                                         : NULL;
+                                                                        : NULL;
 }
 
 int
@@ -334,22 +372,21 @@ const char *
 br_value_map_key(const br_value_t *self, size_t index)
 {
     return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.keys[index]
-                                                                       : NULL;
+                                                                      : NULL;
 }
 
 br_value_t *
 br_value_map_at(const br_value_t *self, size_t index)
 {
     return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.items[index]
-                                                                       : NULL;
+                                                                      : NULL;
 }
 
 int
 br_value_map_key_line(const br_value_t *self, size_t index)
 {
-    return self && self->kind == BR_V_MAP && index < self->u.map.size
-               ? self->u.map.key_lines[index]
-               : 0;
+    return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.key_lines[index]
+                                                                      : 0;
 }
 
 void
@@ -365,7 +402,7 @@ static size_t
 s_map_find(const br_value_t *self, const char *key)
 {
     if (self->u.map.index) {
-        return (size_t) (uintptr_t) zhashx_lookup(self->u.map.index, key);
+        return (size_t)(uintptr_t)zhashx_lookup(self->u.map.index, key);
     }
     for (size_t i = 0; i < self->u.map.size; i++) {
         if (strcmp(self->u.map.keys[i], key) == 0) {
@@ -397,7 +434,7 @@ s_map_reindex(br_value_t *self)
         return BR_ERR_NOMEM;
     }
     for (size_t i = 0; i < self->u.map.size; i++) {
-        zhashx_insert(self->u.map.index, self->u.map.keys[i], (void *) (uintptr_t) (i + 1));
+        zhashx_insert(self->u.map.index, self->u.map.keys[i], (void *)(uintptr_t)(i + 1));
     }
     return BR_OK;
 }
@@ -444,7 +481,7 @@ br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p)
     self->u.map.key_lines[index] = 0;
     *item_p = NULL;
     if (self->u.map.index) {
-        zhashx_insert(self->u.map.index, copy, (void *) (uintptr_t) (index + 1));
+        zhashx_insert(self->u.map.index, copy, (void *)(uintptr_t)(index + 1));
     } else if (self->u.map.size >= BR_MAP_INDEX_AT) {
         return s_map_reindex(self);
     }
@@ -480,7 +517,7 @@ br_value_path(const br_value_t *self, const char *path)
     const char *p = path;
     while (at && p && *p) {
         const char *colon = strchr(p, ':');
-        size_t len = colon ? (size_t) (colon - p) : strlen(p);
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
         char key[256];
         if (len >= sizeof key || at->kind != BR_V_MAP) {
             return NULL;
@@ -490,7 +527,7 @@ br_value_path(const br_value_t *self, const char *path)
         at = br_value_map_get(at, key);
         p = colon ? colon + 1 : NULL;
     }
-    return (br_value_t *) at;
+    return (br_value_t *)at;
 }
 
 int
@@ -603,11 +640,11 @@ s_json_string(const char *s, size_t len, zchunk_t *out)
 {
     zchunk_extend(out, "\"", 1);
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s[i];
+        unsigned char c = (unsigned char)s[i];
         char esc[8];
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
-            esc[1] = (char) c;
+            esc[1] = (char)c;
             zchunk_extend(out, esc, 2);
         } else if (c == '\n') {
             zchunk_extend(out, "\\n", 2);
@@ -637,7 +674,7 @@ br_value_to_json(const br_value_t *self, zchunk_t *out)
         zchunk_extend(out, self->u.b ? "true" : "false", self->u.b ? 4 : 5);
         break;
     case BR_V_INT:
-        snprintf(num, sizeof num, "%lld", (long long) self->u.i);
+        snprintf(num, sizeof num, "%lld", (long long)self->u.i);
         zchunk_extend(out, num, strlen(num));
         break;
     case BR_V_FLOAT:

@@ -1,0 +1,363 @@
+/*  brine: the operator's CLI. Sends a job to the local master and prints the
+    returns as they arrive, or reads the job cache:
+      brine [-E|-L|-G] TARGET FUNCTION [ARGS...] [test=True]
+      brine jobs list
+      brine jobs show JID */
+#include "br_jobcache.h"
+#include "br_state.h"
+#include "br_wire.h"
+#include "master_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+typedef struct {
+    const char *confdir;
+    const char *tgt_type;
+    const char *out;
+    int timeout;
+    bool color;
+    bool tty;
+} br_cli_t;
+
+static void
+s_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: brine [options] TARGET FUNCTION [ARGS...] [test=True]\n"
+            "       brine jobs list | brine jobs show JID\n"
+            "Runs FUNCTION on the accepted minions that TARGET matches, through the local\n"
+            "master, and prints what each returns.\n\n"
+            "Functions: test.ping, state.apply [SLS[,SLS...]], state.highstate, state.sls SLS,\n"
+            "           cmd.run 'COMMAND'\n\n"
+            "Targets: a glob on the minion id (default), or\n"
+            "  -E, --pcre          a regular expression on the whole id\n"
+            "  -L, --list          a comma-separated list of ids\n"
+            "  -G, --grain         grain:value (value is a glob)\n\n"
+            "Options:\n"
+            "  -t, --timeout S     seconds to wait for returns (default 10)\n"
+            "  --out=highstate|json  output format (default highstate)\n"
+            "  --no-color          never colour the output\n"
+            "  -c, --config-dir DIR  read DIR/master (default %s)\n"
+            "  -h, --help, -V, --version\n\n"
+            "Exit status: 0 every minion returned and succeeded, 1 a state failed, a minion\n"
+            "did not return, or an error, 2 invalid command line.\n",
+            BR_MASTER_CONF_DIR);
+}
+
+//  One minion's return, printed as Salt prints it
+static void
+s_print_return(br_cli_t *cli, const char *id, const bson_t *ret)
+{
+    br_value_t *value = br_wire_from_bson(ret);
+    const br_value_t *inner = br_value_map_get(value, "return");
+    if (br_value_kind(inner) == BR_V_MAP) {
+        br_output_highstate(inner, id, cli->color, stdout);
+    } else if (br_value_kind(inner) == BR_V_BOOL) {
+        printf("%s:\n    %s\n", id, br_value_as_bool(inner) ? "True" : "False");
+    } else if (br_value_kind(inner) == BR_V_STR) {
+        printf("%s:\n    %s\n", id, br_value_as_str(inner));
+    } else {
+        printf("%s:\n    (no return)\n", id);
+    }
+    br_value_destroy(&value);
+}
+
+static void
+s_progress(br_cli_t *cli, size_t returned, size_t expected)
+{
+    if (cli->tty) {
+        fprintf(stderr, "\r[%zu/%zu returned]", returned, expected);
+        if (returned == expected) {
+            fprintf(stderr, "\r\033[K");
+        }
+        fflush(stderr);
+    }
+}
+
+static void
+s_print_missing(const bson_t *missing, size_t *count)
+{
+    bson_iter_t it;
+    if (missing && bson_iter_init(&it, missing)) {
+        while (bson_iter_next(&it)) {
+            if (BSON_ITER_HOLDS_UTF8(&it)) {
+                printf("%s:\n    Minion did not return. [No response]\n",
+                       bson_iter_utf8(&it, NULL));
+                (*count)++;
+            }
+        }
+    }
+}
+
+static int
+s_run_job(br_cli_t *cli, br_config_t *config, const char *tgt, const char *fun, int argc,
+          char **argv)
+{
+    int status = 1;
+    char endpoint[4200];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/master.ipc", br_config_str(config, "sock_dir"));
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    br_msg_t *job = br_msg_new(BR_MSG_CLI_JOB);
+    bson_t arg = BSON_INITIALIZER, kwarg = BSON_INITIALIZER;
+    br_value_t *by_minion = br_value_map();
+    size_t expected = 0, returned = 0, failed = 0;
+    for (int i = 0, n = 0; i < argc; i++) {
+        char key[24];
+        if (strncmp(argv[i], "test=", 5) == 0) {
+            BSON_APPEND_BOOL(&kwarg, "test",
+                             strcmp(argv[i] + 5, "True") == 0 || strcmp(argv[i] + 5, "true") == 0);
+            continue;
+        }
+        snprintf(key, sizeof key, "%d", n++);
+        BSON_APPEND_UTF8(&arg, key, argv[i]);
+    }
+    zsock_set_linger(sock, 0);
+    zsock_set_maxmsgsize(sock, BR_MSG_MAX);
+    if (!sock || !job || zsock_connect(sock, "%s", endpoint) < 0 || br_msg_set_tgt(job, tgt) != 0 ||
+        br_msg_set_tgt_type(job, cli->tgt_type) != 0 || br_msg_set_fun(job, fun) != 0 ||
+        br_msg_set_arg(job, &arg) != 0 || br_msg_set_kwarg(job, &kwarg) != 0 ||
+        br_msg_set_timeout(job, cli->timeout) != 0) {
+        fprintf(stderr, "brine: invalid job or no local socket %s\n", endpoint);
+        goto out;
+    }
+    zframe_t *frame = br_msg_encode(job);
+    if (!frame || zframe_send(&frame, sock, 0) != 0) {
+        zframe_destroy(&frame);
+        fprintf(stderr, "brine: cannot talk to the master at %s\n", endpoint);
+        goto out;
+    }
+    //  The master answers at once; then returns for up to the timeout
+    int64_t deadline = zclock_mono() + 2000;
+    zpoller_t *poller = zpoller_new(sock, NULL);
+    bool done = false;
+    while (!done) {
+        int64_t wait = deadline - zclock_mono();
+        zsock_t *ready = wait > 0 ? zpoller_wait(poller, (int)wait) : NULL;
+        if (!ready) {
+            fprintf(stderr, "brine: %s\n",
+                    expected ? "the master stopped answering"
+                             : "no answer from the master (is it running?)");
+            break;
+        }
+        zframe_t *in = zframe_recv(sock);
+        br_msg_t *msg = NULL;
+        br_errmsg_t err;
+        if (!in || br_msg_decode(&msg, zframe_data(in), zframe_size(in), &err) < 0) {
+            zframe_destroy(&in);
+            continue;
+        }
+        zframe_destroy(&in);
+        switch (br_msg_type(msg)) {
+        case BR_MSG_ERROR:
+            fprintf(stderr, "brine: %s\n", br_msg_text(msg));
+            done = true;
+            break;
+        case BR_MSG_CLI_START:
+            expected = bson_count_keys(br_msg_minions(msg));
+            deadline = zclock_mono() + (int64_t)cli->timeout * 1000 + 2000;
+            s_progress(cli, returned, expected);
+            break;
+        case BR_MSG_CLI_RETURN:
+            returned++;
+            failed += !br_msg_ok(msg);
+            s_progress(cli, returned, expected);
+            if (strcmp(cli->out, "json") == 0) {
+                br_value_t *v = br_wire_from_bson(br_msg_ret(msg));
+                br_value_t *inner = v ? br_value_dup(br_value_map_get(v, "return")) : NULL;
+                if (!inner || br_value_map_set(by_minion, br_msg_id(msg), &inner) != BR_OK) {
+                    br_value_destroy(&inner);
+                }
+                br_value_destroy(&v);
+            } else {
+                s_print_return(cli, br_msg_id(msg), br_msg_ret(msg));
+            }
+            break;
+        case BR_MSG_CLI_DONE: {
+            size_t missing = 0;
+            if (cli->tty) {
+                fprintf(stderr, "\r\033[K");
+            }
+            if (strcmp(cli->out, "json") == 0) {
+                br_output_json(by_minion, stdout);
+            }
+            s_print_missing(br_msg_missing(msg), &missing);
+            status = failed || missing ? 1 : 0;
+            done = true;
+            break;
+        }
+        default:
+            break;
+        }
+        br_msg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+out:
+    br_value_destroy(&by_minion);
+    bson_destroy(&arg);
+    bson_destroy(&kwarg);
+    br_msg_destroy(&job);
+    zsock_destroy(&sock);
+    return status;
+}
+
+static int
+s_jobs(br_cli_t *cli, br_config_t *config, int argc, char **argv)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/jobs", br_config_str(config, "cachedir"));
+    br_errmsg_t err = {""};
+    br_jobcache_t *cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), &err);
+    if (!cache) {
+        fprintf(stderr, "brine: %s\n", err.text);
+        return 1;
+    }
+    int status = 0;
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        zlistx_t *jids = br_jobcache_list(cache);
+        for (const char *jid = zlistx_first(jids); jid; jid = zlistx_next(jids)) {
+            bson_t *job = NULL;
+            if (br_jobcache_load(cache, jid, &job, &err) != BR_OK) {
+                continue;
+            }
+            bson_iter_t it;
+            const char *fun =
+                bson_iter_init_find(&it, job, "fun") ? bson_iter_utf8(&it, NULL) : "?";
+            const char *tgt =
+                bson_iter_init_find(&it, job, "tgt") ? bson_iter_utf8(&it, NULL) : "?";
+            uint32_t n = 0, r = 0;
+            const uint8_t *data;
+            uint32_t len;
+            if (bson_iter_init_find(&it, job, "minions") && BSON_ITER_HOLDS_ARRAY(&it)) {
+                bson_iter_array(&it, &len, &data);
+                bson_t a;
+                n = bson_init_static(&a, data, len) ? bson_count_keys(&a) : 0;
+            }
+            if (bson_iter_init_find(&it, job, "returns") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
+                bson_iter_document(&it, &len, &data);
+                bson_t d;
+                r = bson_init_static(&d, data, len) ? bson_count_keys(&d) : 0;
+            }
+            printf("%s  %-16s %-24s %u/%u returned\n", jid, fun ? fun : "?", tgt ? tgt : "?", r, n);
+            bson_destroy(job);
+        }
+        zlistx_destroy(&jids);
+    } else if (argc == 2 && strcmp(argv[0], "show") == 0) {
+        bson_t *job = NULL;
+        if (br_jobcache_load(cache, argv[1], &job, &err) != BR_OK) {
+            fprintf(stderr, "brine: %s\n", err.text);
+            status = 1;
+        } else {
+            bson_iter_t it, ret;
+            if (bson_iter_init_find(&it, job, "returns") && bson_iter_recurse(&it, &ret)) {
+                while (bson_iter_next(&ret)) {
+                    bson_iter_t entry;
+                    const uint8_t *data;
+                    uint32_t len;
+                    bson_t r;
+                    if (bson_iter_recurse(&ret, &entry) && bson_iter_find(&entry, "ret") &&
+                        BSON_ITER_HOLDS_DOCUMENT(&entry)) {
+                        bson_iter_document(&entry, &len, &data);
+                        if (bson_init_static(&r, data, len)) {
+                            s_print_return(cli, bson_iter_key(&ret), &r);
+                        }
+                    }
+                }
+            }
+            if (bson_iter_init_find(&it, job, "missing") && BSON_ITER_HOLDS_ARRAY(&it)) {
+                const uint8_t *data;
+                uint32_t len;
+                bson_t m;
+                size_t count = 0;
+                bson_iter_array(&it, &len, &data);
+                if (bson_init_static(&m, data, len)) {
+                    s_print_missing(&m, &count);
+                }
+            }
+            bson_destroy(job);
+        }
+    } else {
+        s_usage(stderr);
+        status = 2;
+    }
+    br_jobcache_destroy(&cache);
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"pcre", no_argument, NULL, 'E'},
+        {"list", no_argument, NULL, 'L'},
+        {"grain", no_argument, NULL, 'G'},
+        {"timeout", required_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},
+        {"no-color", no_argument, NULL, 'n'},
+        {"config-dir", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    br_cli_t cli = {BR_MASTER_CONF_DIR, "glob", "highstate", 10, isatty(1) != 0, isatty(2) != 0};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "ELGt:c:hV", options, NULL)) != -1) {
+        switch (opt) {
+        case 'E':
+            cli.tgt_type = "pcre";
+            break;
+        case 'L':
+            cli.tgt_type = "list";
+            break;
+        case 'G':
+            cli.tgt_type = "grain";
+            break;
+        case 't':
+            cli.timeout = atoi(optarg);
+            break;
+        case 'o':
+            cli.out = optarg;
+            break;
+        case 'n':
+            cli.color = false;
+            break;
+        case 'c':
+            cli.confdir = optarg;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        case 'V':
+            printf("brine %s\n", BRINE_VERSION);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (cli.timeout <= 0 || cli.timeout > 86400 ||
+        (strcmp(cli.out, "highstate") != 0 && strcmp(cli.out, "json") != 0)) {
+        fprintf(stderr, "brine: --timeout must be 1..86400 and --out highstate or json\n");
+        return 2;
+    }
+    zsys_set_logstream(stderr);
+    br_errmsg_t err = {""};
+    br_config_t *config = br_master_config_load(cli.confdir, &err);
+    if (!config) {
+        fprintf(stderr, "brine: %s\n", err.text);
+        return 1;
+    }
+    int status;
+    if (optind < argc && strcmp(argv[optind], "jobs") == 0) {
+        status = s_jobs(&cli, config, argc - optind - 1, argv + optind + 1);
+    } else if (argc - optind >= 2) {
+        status = s_run_job(&cli, config, argv[optind], argv[optind + 1], argc - optind - 2,
+                           argv + optind + 2);
+    } else {
+        s_usage(stderr);
+        status = 2;
+    }
+    br_config_destroy(&config);
+    return status;
+}

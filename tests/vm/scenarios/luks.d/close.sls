@@ -1,0 +1,3 @@
+data-closed:
+  luks.closed:
+    - name: brine_data

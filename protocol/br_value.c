@@ -488,6 +488,17 @@ br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p)
     return BR_OK;
 }
 
+br_value_t *
+br_value_map_take(br_value_t *self, size_t index)
+{
+    if (!self || self->kind != BR_V_MAP || index >= self->u.map.size) {
+        return NULL;
+    }
+    br_value_t *taken = self->u.map.items[index];
+    self->u.map.items[index] = NULL;
+    return taken;
+}
+
 int
 br_value_map_remove(br_value_t *self, const char *key)
 {

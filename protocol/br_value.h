@@ -92,6 +92,10 @@ void br_value_map_set_key_line(br_value_t *self, size_t index, int line);
 br_value_t *br_value_map_get(const br_value_t *self, const char *key);
 //  Sets key (takes ownership of *item_p); an existing key keeps its place.
 int br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p);
+//  Moves the value at index out of the map, leaving an empty slot there
+//  (br_value_map_at then gives NULL). For loaders that hand parsed values
+//  on instead of copying them; the map is only destroyed afterwards.
+br_value_t *br_value_map_take(br_value_t *self, size_t index);
 //  Removes key; 0 or BR_ERR_NOTFOUND.
 int br_value_map_remove(br_value_t *self, const char *key);
 

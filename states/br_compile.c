@@ -661,9 +661,14 @@ br_compile(const br_high_t *high, br_vault_t *vault, br_low_t **low_p, br_errmsg
     if (!low || !index.by_id || !index.by_name || !index.by_sls) {
         goto out;
     }
-    zhashx_set_destructor(index.by_id, s_idxs_free);
-    zhashx_set_destructor(index.by_name, s_idxs_free);
-    zhashx_set_destructor(index.by_sls, s_idxs_free);
+    zhashx_t *tables[] = {index.by_id, index.by_name, index.by_sls};
+    for (int t = 0; t < 3; t++) {
+        zhashx_set_destructor(tables[t], s_idxs_free);
+        //  Keys are the chunks' own strings, which outlive the index: no
+        //  copy per state
+        zhashx_set_key_duplicator(tables[t], NULL);
+        zhashx_set_key_destructor(tables[t], NULL);
+    }
     low->chunks = calloc(size ? size : 1, sizeof *low->chunks);
     if (!low->chunks) {
         goto out;

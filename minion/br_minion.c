@@ -119,6 +119,13 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     if (!self->client || !self->loop) {
         goto fail;
     }
+    const char *cachedir = br_config_str(config, "cachedir");
+    snprintf(path, sizeof path, "%s/jids", cachedir);
+    if (zsys_dir_create("%s", cachedir) != 0 || chmod(cachedir, 0700) != 0 ||
+        br_client_replay_file(self->client, path) != BR_OK) {
+        br_errmsg_set(err, BR_ERR_IO, "cannot use the replay cache %s: %s", path, strerror(errno));
+        goto fail;
+    }
     char finger[BR_FINGERPRINT_LEN + 1];
     br_key_fingerprint(br_keypair_public(self->keys), finger);
     //  The operator compares this with brine-key -f on the master

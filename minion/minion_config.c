@@ -23,6 +23,8 @@ const br_option_t br_minion_options[] = {
     {"sls_list", BR_OPT_LIST, NULL, 0, 0, "the SLS names for startup_states: sls"},
     {"job_timeout", BR_OPT_INT, "600", 1, 86400,
      "seconds a job may run before the minion kills it and returns a failure"},
+    {"cachedir", BR_OPT_STRING, "/var/cache/brine/minion", 0, 0,
+     "directory of the minion's replay cache (jids it has run; never a secret)"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

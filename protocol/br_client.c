@@ -3,6 +3,7 @@
 #include "brine.h"
 
 #include <sys/time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 //  Jids remembered for replay defence. Jobs live for minutes, so this many
@@ -34,6 +35,7 @@ struct _br_client_t {
     zhashx_t *seen_index;            //  jid -> present
     char floor_jid[BR_JID_LEN + 1];  //  jids <= this are refused
     br_link_event_t last_link;       //  last reported, to log changes once
+    char *seen_path;                 //  where the jids run are kept, or NULL
 };
 
 static int64_t
@@ -145,6 +147,7 @@ br_client_destroy(br_client_t **self_p)
         br_sealer_destroy(&self->sealer);
         free(self->pub_endpoint);
         free(self->req_endpoint);
+        free(self->seen_path);
         free(self);
         *self_p = NULL;
     }
@@ -255,6 +258,67 @@ s_remember(br_client_t *self, const char *jid, int64_t exp)
     self->seen_next = (self->seen_next + 1) % BR_SEEN_MAX;
 }
 
+//  Writes the jids still unexpired, with their expiry and the floor, as
+//  text lines ("JID EXP"), atomically. Jids and times only: no secret.
+static void
+s_seen_save(br_client_t *self)
+{
+    if (!self->seen_path) {
+        return;
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", self->seen_path);
+    FILE *file = fopen(tmp, "w");
+    if (!file) {
+        zsys_warning("cannot write %s: %s", tmp, strerror(errno));
+        return;
+    }
+    int64_t now = s_now_ms();
+    if (self->floor_jid[0]) {
+        fprintf(file, "floor %s\n", self->floor_jid);
+    }
+    for (size_t i = 0; i < BR_SEEN_MAX; i++) {
+        if (self->seen[i].jid[0] && self->seen[i].exp >= now) {
+            fprintf(file, "%s %lld\n", self->seen[i].jid, (long long) self->seen[i].exp);
+        }
+    }
+    bool ok = fflush(file) == 0 && fsync(fileno(file)) == 0;
+    ok = fclose(file) == 0 && ok;
+    if (!ok || rename(tmp, self->seen_path) != 0) {
+        zsys_warning("cannot write %s: %s", self->seen_path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+int
+br_client_replay_file(br_client_t *self, const char *path)
+{
+    free(self->seen_path);
+    self->seen_path = strdup(path);
+    if (!self->seen_path) {
+        return BR_ERR_NOMEM;
+    }
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        return errno == ENOENT ? BR_OK : BR_ERR_IO;
+    }
+    char line[128];
+    int64_t now = s_now_ms();
+    while (fgets(line, sizeof line, file)) {
+        char jid[BR_JID_LEN + 2] = "";
+        long long exp = 0;
+        //  Anything that is not a well-formed line is ignored, not trusted
+        if (sscanf(line, "floor %21s", jid) == 1 && br_jid_valid(jid)) {
+            memcpy(self->floor_jid, jid, BR_JID_LEN + 1);
+        } else if (sscanf(line, "%21s %lld", jid, &exp) == 2 && br_jid_valid(jid) && exp >= now &&
+                   !zhashx_lookup(self->seen_index, jid)) {
+            s_remember(self, jid, exp);
+        }
+    }
+    fclose(file);
+    return BR_OK;
+}
+
 int
 br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br_errmsg_t *err)
 {
@@ -310,6 +374,8 @@ br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br
         goto out;
     }
     s_remember(self, jid, br_msg_exp(header));
+    //  Before the job runs: a crash while running must not let it run again
+    s_seen_save(self);
     *header_p = header;
     *body_p = body;
     header = body = NULL;

@@ -45,6 +45,11 @@ int br_client_send(br_client_t *self, const br_msg_t *msg);
 //  Receives and decodes one reply from the master.
 int br_client_recv(br_client_t *self, br_msg_t **msg_p);
 
+//  Keeps the jids of jobs run in path (a text file of jids and expiry
+//  times, no secret), loading what it holds now, so that a job captured
+//  before a restart cannot be replayed after it. 0 or negative.
+int br_client_replay_file(br_client_t *self, const char *path);
+
 //  Receives one job: checks the topic, header, expiry and replay, opens the
 //  seal and decodes the body. On success the jid is remembered so that the
 //  same job is refused next time. On failure both outputs are NULL and the

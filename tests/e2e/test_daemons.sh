@@ -62,6 +62,7 @@ id: web1
 pki_dir: $work/n/pki
 acceptance_wait_time: 1
 startup_states: highstate
+cachedir: $work/n/cache
 CONF
 # The startup job: the top file gives every minion a state with its pillar
 printf "base:\n  '*':\n    - boot\n" > "$work/salt/top.sls"

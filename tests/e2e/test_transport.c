@@ -422,6 +422,55 @@ test_wrong_master_key_fails(void)
     s_fixture_fini(&fx);
 }
 
+//  A job run before a restart is refused after it: the replay cache is on
+//  disk. Re-sending the same jid (what a captured frame carries) fails.
+static void
+test_replay_survives_restart(void)
+{
+    fixture_t fx;
+    s_fixture_init(&fx);
+    br_keypair_t *keys = s_minion_key(&fx, "web4", BR_KEY_ACCEPTED);
+    char path[600];
+    snprintf(path, sizeof path, "%s/jids", fx.dir);
+    br_client_t *client = s_client(&fx, keys, "web4");
+    CHECK_EQ_INT(br_client_replay_file(client, path), 0);
+    s_subscribe(&fx, client, "web4");
+    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
+    CHECK(s_pump(&fx, br_client_pub_sock(client), 3000));
+    br_msg_t *header = NULL, *body = NULL;
+    br_errmsg_t why;
+    CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), 0);
+    br_msg_destroy(&header);
+    br_msg_destroy(&body);
+    //  The same job again, to the same process: refused
+    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
+    if (s_pump(&fx, br_client_pub_sock(client), 3000)) {
+        CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
+    } else {
+        CHECK(!"the replayed job did not arrive");
+    }
+    br_client_destroy(&client);
+    //  Wait until the master has seen the old connection go
+    int64_t deadline = zclock_mono() + 3000;
+    while (br_server_subscribed(fx.server, "web4") && zclock_mono() < deadline) {
+        s_pump(&fx, NULL, 10);
+    }
+    //  And to a restarted minion that reads the same cache
+    client = s_client(&fx, keys, "web4");
+    CHECK_EQ_INT(br_client_replay_file(client, path), 0);
+    s_subscribe(&fx, client, "web4");
+    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
+    bool arrived = s_pump(&fx, br_client_pub_sock(client), 3000);
+    CHECK(arrived);
+    if (arrived) {
+        CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
+    }
+    CHECK(header == NULL && body == NULL);
+    br_client_destroy(&client);
+    br_keypair_destroy(&keys);
+    s_fixture_fini(&fx);
+}
+
 int
 main(void)
 {
@@ -433,5 +482,6 @@ main(void)
     test_malformed_frame_is_dropped();
     test_claimed_id_is_ignored();
     test_wrong_master_key_fails();
+    test_replay_survives_restart();
     return test_done("e2e_transport");
 }

@@ -282,7 +282,7 @@ s_publish(br_jobs_t *self, br_job_t *job, br_target_t *t)
         t->published = true;
         br_secret_destroy(&t->body);
     } else if (rc != BR_ERR_NOTFOUND) {
-        zsys_error("cannot publish job %s to %s: %s", job->jid, t->id, br_strerror(rc));
+        br_error("cannot publish job %s to %s: %s", job->jid, t->id, br_strerror(rc));
     }
 }
 
@@ -296,7 +296,7 @@ s_finish(br_jobs_t *self, br_job_t *job)
             char key[24];
             snprintf(key, sizeof key, "%zu", n++);
             BSON_APPEND_UTF8(missing, key, job->targets[i].id);
-            zsys_warning("minion %s did not return job %s (%s)", job->targets[i].id, job->jid,
+            br_warning("minion %s did not return job %s (%s)", job->targets[i].id, job->jid,
                          job->fun);
         }
     }
@@ -319,7 +319,7 @@ s_finish(br_jobs_t *self, br_job_t *job)
     BSON_APPEND_ARRAY(doc, "missing", missing);
     br_errmsg_t err;
     if (self->cache && br_jobcache_store(self->cache, job->jid, doc, &err) != BR_OK) {
-        zsys_error("%s", err.text);
+        br_error("%s", err.text);
     }
     br_msg_t *done = br_msg_new(BR_MSG_CLI_DONE);
     if (done && br_msg_set_jid(done, job->jid) == 0 && br_msg_set_missing(done, missing) == 0) {
@@ -382,7 +382,7 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
     }
     br_msg_destroy(&start);
     bson_destroy(ids);
-    zsys_info("job %s: %s for %zu minion(s)", job->jid, fun, job->ntargets);
+    br_info("job %s: %s for %zu minion(s)", job->jid, fun, job->ntargets);
     for (i = 0; i < job->ntargets; i++) {
         br_target_t *t = &job->targets[i];
         if (!br_server_subscribed(self->server, t->id) && job->cli) {
@@ -449,7 +449,7 @@ br_jobs_returned(br_jobs_t *self, const char *id, const br_msg_t *ret)
     t->returned = true;
     job->returned++;
     s_record(self, job, id, br_msg_ok(ret), br_msg_ret(ret), br_msg_dur(ret));
-    zsys_info("return from %s for job %s (%s): %s", id, job->jid, job->fun,
+    br_info("return from %s for job %s (%s): %s", id, job->jid, job->fun,
               br_msg_ok(ret) ? "success" : "failure");
     if (job->returned == job->ntargets) {
         s_finish(self, job);

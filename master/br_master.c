@@ -52,7 +52,7 @@ s_load_keys(const char *pki_dir, br_errmsg_t *err)
             return NULL;
         }
         br_keypair_destroy(&fresh);
-        zsys_notice("created the master key pair in %s", pki_dir);
+        br_notice("created the master key pair in %s", pki_dir);
     }
     return br_keypair_load(pki_dir, "master", err);
 }
@@ -145,7 +145,7 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     if (!self->jobs) {
         goto fail;
     }
-    zsys_info("brine-master %s publishing on %s, requests on %s", BRINE_VERSION, pub, req);
+    br_info("brine-master %s publishing on %s, requests on %s", BRINE_VERSION, pub, req);
     return self;
 fail:
     br_master_destroy(&self);
@@ -214,14 +214,14 @@ s_on_enrol(br_master_t *self, br_request_t *req)
     bool known = br_keystore_state(self->store, id, NULL) == BR_KEY_PENDING;
     int state = br_keystore_enrol(self->store, id, req->key, &why);
     if (state < 0) {
-        zsys_error("enrolment of %s failed: %s", id, why.text);
+        br_error("enrolment of %s failed: %s", id, why.text);
         s_reply_error(self, req, state, "enrolment failed");
         return;
     }
     if (state == BR_KEY_PENDING && !known) {
-        zsys_notice("minion %s is pending: accept its key with brine-key -a %s", id, id);
+        br_notice("minion %s is pending: accept its key with brine-key -a %s", id, id);
     } else if (state == BR_KEY_DENIED) {
-        zsys_warning("minion %s presented a key other than the one on file: denied", id);
+        br_warning("minion %s presented a key other than the one on file: denied", id);
     }
     s_reply_state(self, req, br_key_state_name(state));
 }
@@ -231,13 +231,13 @@ s_on_hello(br_master_t *self, br_request_t *req)
 {
     const char *claimed = br_msg_id(req->msg);
     if (strcmp(claimed, req->id) != 0) {
-        zsys_warning("hello from minion %s claims the id %s; attributed to %s (its key)", req->id,
+        br_warning("hello from minion %s claims the id %s; attributed to %s (its key)", req->id,
                      claimed, req->id);
     }
     const bson_t *grains = br_msg_grains(req->msg);
     bson_t *copy = grains ? bson_copy(grains) : bson_new();
     zhashx_update(self->grains, req->id, copy);
-    zsys_info("hello from minion %s (brine %s, %u grains)", req->id, br_msg_ver(req->msg),
+    br_info("hello from minion %s (brine %s, %u grains)", req->id, br_msg_ver(req->msg),
               bson_count_keys(copy));
     s_reply_state(self, req, "accepted");
 }
@@ -251,14 +251,14 @@ s_on_startup(br_master_t *self, br_request_t *req)
     if (!fun) {
         return;
     }
-    zsys_info("minion %s asks for its startup job (%s)", req->id, fun);
+    br_info("minion %s asks for its startup job (%s)", req->id, fun);
     zlistx_t *one = zlistx_new();
     zlistx_add_end(one, req->id);
     char jid[BR_JID_LEN + 1];
     br_errmsg_t err = {""};
     if (br_jobs_start(self->jobs, fun, br_msg_arg(req->msg), NULL, one, req->id, "list",
                       (int)br_config_int(self->config, "job_ttl"), NULL, jid, &err) != BR_OK) {
-        zsys_error("startup job of %s: %s", req->id, err.text);
+        br_error("startup job of %s: %s", req->id, err.text);
         s_reply_error(self, req, BR_ERR_INVALID, "cannot create the startup job");
     }
     zlistx_destroy(&one);
@@ -268,7 +268,7 @@ static void
 s_on_return(br_master_t *self, br_request_t *req)
 {
     if (br_jobs_returned(self->jobs, req->id, req->msg) != BR_OK) {
-        zsys_warning("dropped a return from %s for job %s, which was not sent to it", req->id,
+        br_warning("dropped a return from %s for job %s, which was not sent to it", req->id,
                      br_msg_jid(req->msg));
     }
 }
@@ -305,7 +305,7 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
     if (!route || (!req->accepted && !route->unaccepted_ok)) {
         char z85[BR_Z85_KEY_LEN + 1];
         br_pubkey_z85(req->key, z85);
-        zsys_warning("refused %s from %s: %s", br_msg_type_name(br_msg_type(req->msg)),
+        br_warning("refused %s from %s: %s", br_msg_type_name(br_msg_type(req->msg)),
                      req->accepted ? req->id : z85, route ? "key not accepted" : "not a request");
         s_reply_error(self, req, BR_ERR_DENIED,
                       route ? "key not accepted: enrol first" : "not a request");
@@ -362,7 +362,7 @@ s_handle_cli(zloop_t *loop, zsock_t *sock, void *arg)
     if (!routing || !frame ||
         br_msg_decode(&request, zframe_data(frame), zframe_size(frame), &err) < 0 ||
         br_msg_type(request) != BR_MSG_CLI_JOB) {
-        zsys_warning("dropped a malformed request on the local socket %s", err.text);
+        br_warning("dropped a malformed request on the local socket %s", err.text);
         reply = s_error(BR_ERR_MALFORMED, "malformed request");
     } else if (s_targets(self, br_msg_tgt_type(request), br_msg_tgt(request), &minions, &err) < 0) {
         reply = s_error(BR_ERR_NOTFOUND, err.text);
@@ -407,10 +407,10 @@ s_handle_sub(zloop_t *loop, zsock_t *sock, void *arg)
     char id[BR_ID_MAX + 1];
     br_sub_event_t event = br_server_handle_sub(self->server, id);
     if (event == BR_SUB_JOINED) {
-        zsys_info("minion %s subscribed to its jobs", id);
+        br_info("minion %s subscribed to its jobs", id);
         br_jobs_subscribed(self->jobs, id);
     } else if (event == BR_SUB_LEFT) {
-        zsys_info("minion %s left the publish socket", id);
+        br_info("minion %s left the publish socket", id);
     }
     return 0;
 }
@@ -423,7 +423,7 @@ s_handle_tick(zloop_t *loop, int timer_id, void *arg)
     br_master_t *self = arg;
     br_errmsg_t why;
     if (br_keystore_refresh(self->store, &why) < 0) {
-        zsys_error("key store: %s", why.text);
+        br_error("key store: %s", why.text);
     }
     br_jobs_tick(self->jobs);
     if (++self->ticks % 600 == 1) {
@@ -443,6 +443,6 @@ br_master_run(br_master_t *self)
         return BR_ERR_INTERNAL;
     }
     zloop_start(self->loop);
-    zsys_info("brine-master stopping");
+    br_info("brine-master stopping");
     return BR_OK;
 }

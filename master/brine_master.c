@@ -8,10 +8,11 @@
 static void
 s_usage(FILE *out)
 {
-    fprintf(out, "Usage: brine-master [-c DIR] [--help] [--version]\n"
+    fprintf(out, "Usage: brine-master [-c DIR] [-l LEVEL] [--help] [--version]\n"
                  "Runs the brine master: publishes sealed jobs to accepted minions and collects\n"
                  "their returns.\n\n"
                  "  -c, --config-dir DIR  read DIR/master (default %s)\n"
+                 "  -l, --log-level LEVEL error, warning, notice, info (default) or debug\n"
                  "  -h, --help            show this help\n"
                  "  -V, --version         show the version\n",
             BR_MASTER_CONF_DIR);
@@ -22,16 +23,23 @@ main(int argc, char **argv)
 {
     static const struct option options[] = {
         {"config-dir", required_argument, NULL, 'c'},
+        {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = BR_MASTER_CONF_DIR;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:l:hV", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             confdir = optarg;
+            break;
+        case 'l':
+            if (br_log_set_level(optarg) != 0) {
+                fprintf(stderr, "%s: -l takes error, warning, notice, info or debug\n", argv[0]);
+                return 2;
+            }
             break;
         case 'h':
             s_usage(stdout);

@@ -53,7 +53,7 @@ s_load_keys(const char *pki_dir, br_errmsg_t *err)
             return NULL;
         }
         br_keypair_destroy(&fresh);
-        zsys_notice("created the minion key pair in %s", pki_dir);
+        br_notice("created the minion key pair in %s", pki_dir);
     }
     return br_keypair_load(pki_dir, "minion", err);
 }
@@ -129,7 +129,7 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     char finger[BR_FINGERPRINT_LEN + 1];
     br_key_fingerprint(br_keypair_public(self->keys), finger);
     //  The operator compares this with brine-key -f on the master
-    zsys_info("brine-minion %s, id %s, master %s, key fingerprint %s", BRINE_VERSION, self->id,
+    br_info("brine-minion %s, id %s, master %s, key fingerprint %s", BRINE_VERSION, self->id,
               req, finger);
     return self;
 fail:
@@ -210,7 +210,7 @@ s_handle_retry(zloop_t *loop, int timer_id, void *arg)
     s_watch(self, false);
     int rc = br_client_reconnect(self->client);
     if (rc < 0) {
-        zsys_error("cannot reconnect: %s", br_strerror(rc));
+        br_error("cannot reconnect: %s", br_strerror(rc));
     }
     s_watch(self, true);
     s_send_enrol(self);
@@ -231,7 +231,7 @@ s_subscribe(br_minion_t *self)
 {
     if (!br_client_pub_sock(self->client)) {
         if (br_client_subscribe(self->client) < 0) {
-            zsys_error("cannot connect to the master's publish socket");
+            br_error("cannot connect to the master's publish socket");
             return;
         }
         zloop_reader(self->loop, br_client_pub_sock(self->client), s_handle_pub, self);
@@ -267,7 +267,7 @@ s_ask_startup(br_minion_t *self)
     }
     if (rc == BR_OK && br_client_send(self->client, startup) == 0) {
         self->startup_done = true;
-        zsys_info("asked for the startup job (%s)", what);
+        br_info("asked for the startup job (%s)", what);
     }
     bson_destroy(&arg);
     br_msg_destroy(&startup);
@@ -279,11 +279,11 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
     const char *state = br_msg_state(msg);
     if (strcmp(state, "accepted") != 0) {
         if (strcmp(state, "pending") == 0) {
-            zsys_notice("this minion's key is pending on the master: accept it there with "
+            br_notice("this minion's key is pending on the master: accept it there with "
                         "brine-key -a %s; retrying in %d s",
                         self->id, (int)br_config_int(self->config, "acceptance_wait_time"));
         } else {
-            zsys_error("the master says this minion's key is %s; retrying in %d s", state,
+            br_error("the master says this minion's key is %s; retrying in %d s", state,
                        (int)br_config_int(self->config, "acceptance_wait_time"));
         }
         s_retry_later(self);
@@ -292,7 +292,7 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
     if (self->state == S_ENROLLING) {
         s_send_hello(self);
     } else if (self->state == S_GREETING) {
-        zsys_info("the master (brine %s) welcomed this minion", br_msg_ver(msg));
+        br_info("the master (brine %s) welcomed this minion", br_msg_ver(msg));
         s_subscribe(self);
         self->state = S_READY;
         //  Asked, but the master went away before sending it: ask again
@@ -315,9 +315,9 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
     if (br_msg_type(msg) == BR_MSG_WELCOME) {
         s_on_welcome(self, msg);
     } else if (br_msg_type(msg) == BR_MSG_ERROR) {
-        zsys_error("the master answered: %s (%s)", br_msg_text(msg), br_strerror(br_msg_code(msg)));
+        br_error("the master answered: %s (%s)", br_msg_text(msg), br_strerror(br_msg_code(msg)));
     } else {
-        zsys_warning("unexpected %s from the master", br_msg_type_name(br_msg_type(msg)));
+        br_warning("unexpected %s from the master", br_msg_type_name(br_msg_type(msg)));
     }
     br_msg_destroy(&msg);
     return 0;
@@ -341,12 +341,12 @@ s_run_job(br_minion_t *self, br_msg_t *body)
         br_msg_set_fun(reply, br_msg_fun(body)) == 0 && br_msg_set_ok(reply, ok) == 0 &&
         br_msg_set_ret(reply, ret) == 0 && br_msg_set_dur(reply, s_now_us() - start) == 0) {
         if (br_client_send(self->client, reply) < 0) {
-            zsys_error("cannot send the return of job %s", br_msg_jid(body));
+            br_error("cannot send the return of job %s", br_msg_jid(body));
         }
     } else {
-        zsys_error("the return of job %s is too large to send", br_msg_jid(body));
+        br_error("the return of job %s is too large to send", br_msg_jid(body));
     }
-    zsys_info("ran job %s (%s): %s", br_msg_jid(body), br_msg_fun(body),
+    br_info("ran job %s (%s): %s", br_msg_jid(body), br_msg_fun(body),
               ok ? "success" : "failure");
     br_msg_destroy(&reply);
     bson_destroy(ret);
@@ -362,7 +362,7 @@ s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg)
     br_errmsg_t why = {""};
     int rc = br_client_recv_job(self->client, &header, &body, &why);
     if (rc < 0) {
-        zsys_warning("refused a job: %s", why.text);
+        br_warning("refused a job: %s", why.text);
         return 0;
     }
     s_run_job(self, body);
@@ -399,6 +399,6 @@ br_minion_run(br_minion_t *self)
     s_watch(self, true);
     s_send_enrol(self);
     zloop_start(self->loop);
-    zsys_info("brine-minion stopping");
+    br_info("brine-minion stopping");
     return BR_OK;
 }

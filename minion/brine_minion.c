@@ -8,10 +8,11 @@
 static void
 s_usage(FILE *out)
 {
-    fprintf(out, "Usage: brine-minion [-c DIR] [--help] [--version]\n"
+    fprintf(out, "Usage: brine-minion [-c DIR] [-l LEVEL] [--help] [--version]\n"
                  "Runs a brine minion: connects to its master, runs the jobs sealed to its key\n"
                  "and returns the results.\n\n"
                  "  -c, --config-dir DIR  read DIR/minion (default %s)\n"
+                 "  -l, --log-level LEVEL error, warning, notice, info (default) or debug\n"
                  "  -h, --help            show this help\n"
                  "  -V, --version         show the version\n",
             "/etc/brine");
@@ -22,16 +23,23 @@ main(int argc, char **argv)
 {
     static const struct option options[] = {
         {"config-dir", required_argument, NULL, 'c'},
+        {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = "/etc/brine";
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:l:hV", options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             confdir = optarg;
+            break;
+        case 'l':
+            if (br_log_set_level(optarg) != 0) {
+                fprintf(stderr, "%s: -l takes error, warning, notice, info or debug\n", argv[0]);
+                return 2;
+            }
             break;
         case 'h':
             s_usage(stdout);

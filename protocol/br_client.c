@@ -227,10 +227,10 @@ br_client_recv(br_client_t *self, br_msg_t **msg_p)
     if (zmsg_size(msg) == 1) {
         rc = br_msg_decode(msg_p, zframe_data(frame), zframe_size(frame), &why);
         if (rc < 0) {
-            zsys_warning("dropped reply from master: %s", why.text);
+            br_warning("dropped reply from master: %s", why.text);
         }
     } else {
-        zsys_warning("dropped reply from master: %zu frames", zmsg_size(msg));
+        br_warning("dropped reply from master: %zu frames", zmsg_size(msg));
     }
     zmsg_destroy(&msg);
     return rc;
@@ -270,7 +270,7 @@ s_seen_save(br_client_t *self)
     snprintf(tmp, sizeof tmp, "%s.tmp", self->seen_path);
     FILE *file = fopen(tmp, "w");
     if (!file) {
-        zsys_warning("cannot write %s: %s", tmp, strerror(errno));
+        br_warning("cannot write %s: %s", tmp, strerror(errno));
         return;
     }
     int64_t now = s_now_ms();
@@ -285,7 +285,7 @@ s_seen_save(br_client_t *self)
     bool ok = fflush(file) == 0 && fsync(fileno(file)) == 0;
     ok = fclose(file) == 0 && ok;
     if (!ok || rename(tmp, self->seen_path) != 0) {
-        zsys_warning("cannot write %s: %s", self->seen_path, strerror(errno));
+        br_warning("cannot write %s: %s", self->seen_path, strerror(errno));
         unlink(tmp);
     }
 }
@@ -409,13 +409,13 @@ br_client_handle_monitor(br_client_t *self, zsock_t *monitor)
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             link = BR_LINK_CONNECTED;
             if (self->last_link != link) {
-                zsys_info("connected to master at %s", where);
+                br_info("connected to master at %s", where);
             }
             break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             link = BR_LINK_REFUSED;
             if (self->last_link != link) {
-                zsys_error("master at %s refused the key of minion %s (status %u): it is not "
+                br_error("master at %s refused the key of minion %s (status %u): it is not "
                            "accepted there (see brine-key -L on the master)",
                            where, self->id, value);
             }
@@ -424,14 +424,14 @@ br_client_handle_monitor(br_client_t *self, zsock_t *monitor)
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
             link = BR_LINK_FAILED;
             if (self->last_link != link) {
-                zsys_error("handshake with %s failed: it does not hold the pinned master key "
+                br_error("handshake with %s failed: it does not hold the pinned master key "
                            "(minion_master.pub), or speaks another protocol",
                            where);
             }
             break;
         case ZMQ_EVENT_DISCONNECTED:
             link = BR_LINK_DOWN;
-            zsys_info("lost the connection to master at %s", where);
+            br_info("lost the connection to master at %s", where);
             break;
         }
         free(where);

@@ -227,14 +227,14 @@ s_read_dir(const char *dir, zhashx_t *table, br_errmsg_t *err)
             continue;
         }
         if (!br_id_valid(name)) {
-            zsys_warning("key store: skipping %s/%s: not a valid minion id", dir,
+            br_warning("key store: skipping %s/%s: not a valid minion id", dir,
                          s_printable(name, shown, sizeof shown));
             continue;
         }
         uint8_t key[BR_KEY_SIZE];
         br_errmsg_t why;
         if (s_file_path(path, dir, name, &why) != 0 || br_pubkey_load(key, path, &why) != 0) {
-            zsys_warning("key store: %s; skipping it", why.text);
+            br_warning("key store: %s; skipping it", why.text);
             continue;
         }
         if (!s_table_set(table, name, key)) {
@@ -516,7 +516,7 @@ s_begin(br_keystore_t *self, const char *id, br_errmsg_t *err)
         r = br_pubkey_load(key, path, &why);
         if (r != 0 && r != BR_ERR_NOTFOUND) {
             //  Treated as absent, as a full load would
-            zsys_warning("key store: %s; taking it as absent", why.text);
+            br_warning("key store: %s; taking it as absent", why.text);
         }
         if (r != 0 && known) {
             zhashx_delete(self->ids[i], id);

@@ -168,7 +168,7 @@ s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zfram
     br_errmsg_t why;
     //  A handshake is the moment an operator's brine-key change matters
     if (br_keystore_refresh(self->store, &why) < 0) {
-        zsys_error("key store: %s", why.text);
+        br_error("key store: %s", why.text);
     }
     const char *id = NULL;
     br_key_state_t state = br_keystore_lookup(self->store, key, &id);
@@ -182,7 +182,7 @@ s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zfram
         snprintf(user, user_size, "%c%s", BR_UNACCEPTED_PREFIX, z85);
         return "200";
     }
-    zsys_info("refused %s key %s on %s%s%s", br_key_state_name(state), z85, domain,
+    br_info("refused %s key %s on %s%s%s", br_key_state_name(state), z85, domain,
               id ? " for minion " : "", id ? id : "");
     return "400";
 }
@@ -353,7 +353,7 @@ out:
         if (user && user[0] == BR_UNACCEPTED_PREFIX) {
             br_pubkey_z85(req->key, z85);
         }
-        zsys_warning("dropped request from %s: %s (%s)", req->id[0] ? req->id : z85,
+        br_warning("dropped request from %s: %s (%s)", req->id[0] ? req->id : z85,
                      why.text[0] ? why.text : "invalid", br_strerror(rc));
         br_request_destroy(&req);
     }

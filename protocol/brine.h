@@ -17,6 +17,7 @@
 #endif
 
 #include "br_error.h"
+#include "br_log.h"
 #include "br_secret.h"
 #include "br_id.h"
 #include "br_keys.h"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 struct _br_call_t {
-    br_chunk_t *chunk;   //  the state being run
+    br_chunk_t *chunk; //  the state being run
     bool test;
     br_result_t result;
     br_value_t *changes; //  map
@@ -21,17 +21,17 @@ struct _br_call_t {
 };
 
 typedef struct {
-    br_state_result_t pub;  //  what callers see; strings point into the chunk
-    br_value_t *changes;    //  owned
-    char *comment;          //  owned
-    bool ran;               //  the state ran (or was skipped) in this run
+    br_state_result_t pub; //  what callers see; strings point into the chunk
+    br_value_t *changes;   //  owned
+    char *comment;         //  owned
+    bool ran;              //  the state ran (or was skipped) in this run
 } br_slot_t;
 
 struct _br_run_t {
-    br_low_t *low;          //  not owned
-    br_slot_t *slots;       //  by chunk index
-    size_t *order;          //  chunk indexes in the order they ran
-    size_t size;            //  how many ran
+    br_low_t *low;    //  not owned
+    br_slot_t *slots; //  by chunk index
+    size_t *order;    //  chunk indexes in the order they ran
+    size_t size;      //  how many ran
 };
 
 const char *
@@ -112,6 +112,19 @@ br_call_comment(br_call_t *call, const char *format, ...)
     call->comment = text;
 }
 
+int
+br_call_fail(br_call_t *call, const char *format, ...)
+{
+    char text[768];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    call->result = BR_RESULT_FALSE;
+    br_call_comment(call, "%s", text);
+    return 0;
+}
+
 void
 br_call_change(br_call_t *call, const char *key, br_value_t **value_p)
 {
@@ -127,8 +140,7 @@ s_now_text(char out[32])
     gettimeofday(&tv, NULL);
     struct tm tm;
     localtime_r(&tv.tv_sec, &tm);
-    snprintf(out, 32, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (long) tv.tv_usec);
+    snprintf(out, 32, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
 }
 
 //  Exit status of `/bin/sh -c command`, output discarded (Salt runs unless
@@ -147,7 +159,7 @@ s_shell_status(const char *command)
             dup2(null, 1);
             dup2(null, 2);
         }
-        execl("/bin/sh", "sh", "-c", command, (char *) NULL);
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -278,8 +290,7 @@ s_run_one(br_run_t *run, size_t index, const br_run_opts_t *opts)
         free(both.items);
         call.result = BR_RESULT_FALSE;
         br_call_comment(&call, "One or more requisite failed: %s", names);
-    } else if (c->reqs[BR_REQ_ONFAIL].size &&
-               !s_any(run, &c->reqs[BR_REQ_ONFAIL], s_failed)) {
+    } else if (c->reqs[BR_REQ_ONFAIL].size && !s_any(run, &c->reqs[BR_REQ_ONFAIL], s_failed)) {
         br_call_comment(&call, "State was not run because onfail req did not change");
     } else if (c->reqs[BR_REQ_ONCHANGES].size &&
                !s_any(run, &c->reqs[BR_REQ_ONCHANGES], s_changed)) {
@@ -294,8 +305,7 @@ s_run_one(br_run_t *run, size_t index, const br_run_opts_t *opts)
         //  normal run changed nothing itself, fire the watch action (a
         //  service that was just started is not restarted again)
         if (call.result != BR_RESULT_FALSE && c->fun->watch &&
-            br_value_map_size(call.changes) == 0 &&
-            s_any(run, &c->reqs[BR_REQ_WATCH], s_changed)) {
+            br_value_map_size(call.changes) == 0 && s_any(run, &c->reqs[BR_REQ_WATCH], s_changed)) {
             if (c->fun->watch(&call) < 0) {
                 call.result = BR_RESULT_FALSE;
                 br_call_comment(&call, "An internal error occurred in the watch action");
@@ -309,7 +319,7 @@ s_run_one(br_run_t *run, size_t index, const br_run_opts_t *opts)
         call.comment = strdup("The result was withheld: it contained a secret value");
         call.result = BR_RESULT_FALSE;
     }
-    slot->pub.duration_ms = (double) (zclock_usecs() - start) / 1000.0;
+    slot->pub.duration_ms = (double)(zclock_usecs() - start) / 1000.0;
     slot->pub.id = c->id;
     slot->pub.name = c->name;
     slot->pub.sls = c->sls;
@@ -343,7 +353,8 @@ br_execute(br_low_t *low, const br_run_opts_t *opts)
         size_t index = low->exec[i];
         s_run_one(run, index, opts);
         const br_slot_t *slot = &run->slots[index];
-        if (slot->pub.result == BR_RESULT_FALSE && (opts->failhard || low->chunks[index].failhard)) {
+        if (slot->pub.result == BR_RESULT_FALSE &&
+            (opts->failhard || low->chunks[index].failhard)) {
             break; //  failhard: the rest does not run
         }
     }

@@ -79,6 +79,9 @@ const br_secret_t *br_call_secret(const br_call_t *call, const char *name);
 void br_call_set_result(br_call_t *call, br_result_t result);
 void br_call_comment(br_call_t *call, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+//  Result False with a comment; returns 0, so that a state function can end
+//  with `return br_call_fail(call, "...")`.
+int br_call_fail(br_call_t *call, const char *format, ...) __attribute__((format(printf, 2, 3)));
 //  Adds key -> *value_p to the changes (takes ownership).
 void br_call_change(br_call_t *call, const char *key, br_value_t **value_p);
 

@@ -62,19 +62,6 @@ static const br_arg_t s_lv_absent_args[] = {
     {NULL, 0, false, NULL, NULL},
 };
 
-//  Result False with a comment; returns 0 so callers can `return s_fail(..)`
-static int __attribute__((format(printf, 2, 3))) s_fail(br_call_t *call, const char *format, ...)
-{
-    char text[768];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
-    br_call_set_result(call, BR_RESULT_FALSE);
-    br_call_comment(call, "%s", text);
-    return 0;
-}
-
 static void
 s_change(br_call_t *call, const char *key, const char *text)
 {
@@ -102,7 +89,7 @@ s_may_write(br_call_t *call, const char *device, bool force)
     char found[BR_PROBE_FOUND_MAX];
     br_errmsg_t err = {{0}};
     if (device[0] != '/') {
-        return s_fail(call, "%s is not an absolute device path", device) - 1;
+        return br_call_fail(call, "%s is not an absolute device path", device) - 1;
     }
     if (stat(device, &st) != 0) {
         if (errno == ENOENT && br_call_test(call)) {
@@ -110,20 +97,20 @@ s_may_write(br_call_t *call, const char *device, bool force)
             br_call_comment(call, "%s does not exist yet", device);
             return 0;
         }
-        return s_fail(call, "%s: %s", device, strerror(errno)) - 1;
+        return br_call_fail(call, "%s: %s", device, strerror(errno)) - 1;
     }
     if (!S_ISBLK(st.st_mode)) {
-        return s_fail(call, "%s is not a block device", device) - 1;
+        return br_call_fail(call, "%s is not a block device", device) - 1;
     }
     int probed = br_probe_device(device, found, sizeof found, &err);
     if (probed < 0) {
-        return s_fail(call, "%s", err.text) - 1;
+        return br_call_fail(call, "%s", err.text) - 1;
     }
     if (probed == 1 && !force) {
-        return s_fail(call,
-                      "Refusing to create a physical volume on %s: it holds %s "
-                      "(force: True overwrites it)",
-                      device, found) -
+        return br_call_fail(call,
+                            "Refusing to create a physical volume on %s: it holds %s "
+                            "(force: True overwrites it)",
+                            device, found) -
                1;
     }
     if (probed == 1) {
@@ -151,7 +138,7 @@ s_pv_present(br_call_t *call)
     br_value_t *pvs = NULL;
     br_errmsg_t err = {{0}};
     if (br_lvm_report(BR_LVM_PV, &pvs, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     if (br_lvm_find_pv(pvs, device)) {
         br_call_comment(call, "Physical Volume %s already present", device);
@@ -169,9 +156,9 @@ s_pv_present(br_call_t *call)
     br_value_destroy(&pvs);
     if (s_pvcreate(device, may == 2, &err) != BR_OK ||
         br_lvm_report(BR_LVM_PV, &pvs, &err) != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
     } else if (!br_lvm_find_pv(pvs, device)) {
-        s_fail(call, "Failed to create Physical Volume %s: pvs does not list it", device);
+        br_call_fail(call, "Failed to create Physical Volume %s: pvs does not list it", device);
     } else {
         br_call_comment(call, "Created Physical Volume %s", device);
         s_change(call, "created", device);
@@ -189,22 +176,22 @@ s_pv_absent(br_call_t *call)
     br_errmsg_t err = {{0}};
     const br_value_t *pv = NULL;
     if (br_lvm_report(BR_LVM_PV, &pvs, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     pv = br_lvm_find_pv(pvs, device);
     if (!pv) {
         br_call_comment(call, "Physical Volume %s does not exist", device);
     } else if (br_lvm_field(pv, "vg_name")[0]) {
-        s_fail(call,
-               "Physical Volume %s belongs to Volume Group %s; remove it from the group first",
-               device, br_lvm_field(pv, "vg_name"));
+        br_call_fail(
+            call, "Physical Volume %s belongs to Volume Group %s; remove it from the group first",
+            device, br_lvm_field(pv, "vg_name"));
     } else if (br_call_test(call)) {
         br_call_set_result(call, BR_RESULT_NONE);
         br_call_comment(call, "Physical Volume %s is set to be removed", device);
     } else {
         const char *argv[] = {"pvremove", br_lvm_field(pv, "pv_name"), NULL};
         if (s_run(argv, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
         } else {
             br_call_comment(call, "Removed Physical Volume %s", device);
             s_change(call, "removed", device);
@@ -249,12 +236,12 @@ s_vg_present(br_call_t *call)
     }
     rc = 0;
     if (!br_lvm_name_ok(vg)) {
-        s_fail(call, "'%s' is not a valid volume group name", vg);
+        br_call_fail(call, "'%s' is not a valid volume group name", vg);
         goto out;
     }
     if (br_lvm_report(BR_LVM_PV, &pvs, &err) != BR_OK ||
         br_lvm_report(BR_LVM_VG, &vgs, &err) != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
         goto out;
     }
     bool exists = br_lvm_find(vgs, "vg_name", vg) != NULL;
@@ -266,8 +253,8 @@ s_vg_present(br_call_t *call)
         const br_value_t *pv = br_lvm_find_pv(pvs, device);
         const char *owner = pv ? br_lvm_field(pv, "vg_name") : "";
         if (owner[0] && strcmp(owner, vg) != 0) {
-            s_fail(call, "%s belongs to Volume Group %s; a physical volume is never moved", device,
-                   owner);
+            br_call_fail(call, "%s belongs to Volume Group %s; a physical volume is never moved",
+                         device, owner);
             goto out;
         }
         if (owner[0]) {
@@ -291,7 +278,7 @@ s_vg_present(br_call_t *call)
         goto out;
     }
     if (!exists && n == 0) {
-        s_fail(call, "Volume Group %s does not exist and no devices were given", vg);
+        br_call_fail(call, "Volume Group %s does not exist and no devices were given", vg);
         goto out;
     }
     if (br_call_test(call)) {
@@ -305,16 +292,16 @@ s_vg_present(br_call_t *call)
     for (size_t i = 0; i < n; i++) {
         const char *device = br_value_as_str(br_value_list_at(devices, i));
         if (may[i] > 0 && s_pvcreate(device, may[i] == 2, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
             goto out;
         }
     }
     br_value_destroy(&vgs);
     if (s_vg_grow(exists ? "vgextend" : "vgcreate", vg, add, &err) != BR_OK ||
         br_lvm_report(BR_LVM_VG, &vgs, &err) != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
     } else if (!br_lvm_find(vgs, "vg_name", vg)) {
-        s_fail(call, "Failed to create Volume Group %s: vgs does not list it", vg);
+        br_call_fail(call, "Failed to create Volume Group %s: vgs does not list it", vg);
     } else if (exists) {
         br_call_comment(call, "Extended Volume Group %s", vg);
         br_value_t *v = br_value_dup(add);
@@ -339,17 +326,17 @@ s_vg_absent(br_call_t *call)
     br_value_t *vgs = NULL;
     br_errmsg_t err = {{0}};
     if (br_lvm_report(BR_LVM_VG, &vgs, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     const br_value_t *row = br_lvm_find(vgs, "vg_name", vg);
     const char *lvs = row ? br_lvm_field(row, "lv_count") : "0";
     if (!row) {
         br_call_comment(call, "Volume Group %s already absent", vg);
     } else if (strcmp(lvs, "0") != 0 && !force) {
-        s_fail(call,
-               "Volume Group %s still holds %s logical volume(s); remove them first "
-               "(lv_absent), or force: True removes them with the group",
-               vg, lvs);
+        br_call_fail(call,
+                     "Volume Group %s still holds %s logical volume(s); remove them first "
+                     "(lv_absent), or force: True removes them with the group",
+                     vg, lvs);
     } else if (br_call_test(call)) {
         br_call_set_result(call, BR_RESULT_NONE);
         br_call_comment(call, "Volume Group %s is set to be removed", vg);
@@ -358,7 +345,7 @@ s_vg_absent(br_call_t *call)
         const char *plain[] = {"vgremove", vg, NULL};
         const char *forced[] = {"vgremove", "-f", vg, NULL};
         if (s_run(force ? forced : plain, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
         } else {
             br_call_comment(call, "Removed Volume Group %s", vg);
             s_change(call, "removed", vg);
@@ -408,18 +395,20 @@ s_lv_present(br_call_t *call)
     br_value_t *lvs = NULL, *vgs = NULL;
     br_errmsg_t err = {{0}};
     if (!br_lvm_name_ok(lv) || !br_lvm_name_ok(vg)) {
-        return s_fail(call, "'%s' in '%s' is not a valid logical volume and group name", lv, vg);
+        return br_call_fail(call, "'%s' in '%s' is not a valid logical volume and group name", lv,
+                            vg);
     }
     if ((size == NULL) == (extents == NULL)) {
-        return s_fail(call, "Logical Volume %s: give exactly one of size and extents", lv);
+        return br_call_fail(call, "Logical Volume %s: give exactly one of size and extents", lv);
     }
     if ((size && !s_size_ok(size)) || (extents && !s_extents_ok(extents))) {
-        return s_fail(call, "Logical Volume %s: '%s' is not a valid %s", lv, size ? size : extents,
-                      size ? "size (e.g. 100M, 1G)" : "extent count (e.g. 100, 100%FREE)");
+        return br_call_fail(call, "Logical Volume %s: '%s' is not a valid %s", lv,
+                            size ? size : extents,
+                            size ? "size (e.g. 100M, 1G)" : "extent count (e.g. 100, 100%FREE)");
     }
     if (br_lvm_report(BR_LVM_LV, &lvs, &err) != BR_OK ||
         br_lvm_report(BR_LVM_VG, &vgs, &err) != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
         goto out;
     }
     for (size_t i = 0; i < br_value_list_size(lvs); i++) {
@@ -439,7 +428,7 @@ s_lv_present(br_call_t *call)
         goto out;
     }
     if (!vg_exists) {
-        s_fail(call, "Logical Volume %s: Volume Group %s does not exist", lv, vg);
+        br_call_fail(call, "Logical Volume %s: Volume Group %s does not exist", lv, vg);
         goto out;
     }
     //  Without force, lvcreate is not given -y: a stale signature in the free
@@ -463,12 +452,12 @@ s_lv_present(br_call_t *call)
             start--;
         }
         start += strspn(start, " ");
-        s_fail(call,
-               "Logical Volume %s: lvcreate found an old signature in the free space and did "
-               "not wipe it (%.*s); force: True lets it wipe it",
-               lv, (int)strcspn(start, "\n"), start);
+        br_call_fail(call,
+                     "Logical Volume %s: lvcreate found an old signature in the free space and did "
+                     "not wipe it (%.*s); force: True lets it wipe it",
+                     lv, (int)strcspn(start, "\n"), start);
     } else if (rc != BR_OK || br_lvm_report(BR_LVM_LV, &lvs, &err) != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
     } else {
         char path[300];
         snprintf(path, sizeof path, "/dev/%s/%s", vg, lv);
@@ -490,10 +479,11 @@ s_lv_absent(br_call_t *call)
     br_errmsg_t err = {{0}};
     char path[300];
     if (!br_lvm_name_ok(lv) || !br_lvm_name_ok(vg)) {
-        return s_fail(call, "'%s' in '%s' is not a valid logical volume and group name", lv, vg);
+        return br_call_fail(call, "'%s' in '%s' is not a valid logical volume and group name", lv,
+                            vg);
     }
     if (br_lvm_report(BR_LVM_LV, &lvs, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     bool exists = false;
     for (size_t i = 0; i < br_value_list_size(lvs) && !exists; i++) {
@@ -513,7 +503,7 @@ s_lv_absent(br_call_t *call)
         const char *deactivate[] = {"lvchange", "-an", path, NULL};
         const char *remove[] = {"lvremove", path, NULL};
         if (s_run(deactivate, &err) != BR_OK || s_run(remove, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
         } else {
             br_call_comment(call, "Removed Logical Volume %s", lv);
             s_change(call, "removed", path);

@@ -88,18 +88,6 @@ typedef struct {
     char text[BR_MOUNT_DATA_MAX]; //  every option, comma separated (fstab)
 } br_opts_t;
 
-static int __attribute__((format(printf, 2, 3))) s_fail(br_call_t *call, const char *format, ...)
-{
-    char text[768];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
-    br_call_set_result(call, BR_RESULT_FALSE);
-    br_call_comment(call, "%s", text);
-    return 0;
-}
-
 static void
 s_append(char *buf, size_t size, const char *item, size_t len, bool *too_long)
 {
@@ -240,16 +228,16 @@ s_mkfs(br_call_t *call, const char *device, const char *fstype)
     br_errmsg_t err = {{0}};
     int probed = br_probe_device(device, found, sizeof found, &err);
     if (probed < 0) {
-        return s_fail(call, "%s", err.text) - 1;
+        return br_call_fail(call, "%s", err.text) - 1;
     }
     if (probed == 1 && s_holds_fstype(found, fstype)) {
         return 0;
     }
     if (probed == 1 && !br_call_bool(call, "force")) {
-        return s_fail(call,
-                      "Refusing to create %s %s filesystem on %s: it holds %s "
-                      "(force: True overwrites it)",
-                      strchr("aeiou", fstype[0]) ? "an" : "a", fstype, device, found) -
+        return br_call_fail(call,
+                            "Refusing to create %s %s filesystem on %s: it holds %s "
+                            "(force: True overwrites it)",
+                            strchr("aeiou", fstype[0]) ? "an" : "a", fstype, device, found) -
                1;
     }
     if (br_call_test(call)) {
@@ -272,7 +260,7 @@ s_mkfs(br_call_t *call, const char *device, const char *fstype)
         br_exec_result_fini(&result);
     }
     if (rc != BR_OK) {
-        return s_fail(call, "%s", err.text) - 1;
+        return br_call_fail(call, "%s", err.text) - 1;
     }
     br_value_t *v = br_value_str(fstype);
     br_call_change(call, "mkfs", &v);
@@ -293,7 +281,7 @@ s_persist(br_call_t *call, const char *target, const br_opts_t *opts, bool remov
                     : br_fstab_set(path, br_call_str(call, "device"), target,
                                    br_call_str(call, "fstype"), opts->text, test, &outcome, &err);
     if (rc != BR_OK) {
-        s_fail(call, "%s", err.text);
+        br_call_fail(call, "%s", err.text);
         return;
     }
     static const char *const words[] = {NULL, "new", "update", "purged"};
@@ -333,11 +321,11 @@ s_mount_point(br_call_t *call, const char *target, bool make)
 {
     struct stat st;
     if (stat(target, &st) == 0) {
-        return S_ISDIR(st.st_mode) ? 0 : s_fail(call, "%s is not a directory", target) - 1;
+        return S_ISDIR(st.st_mode) ? 0 : br_call_fail(call, "%s is not a directory", target) - 1;
     }
     if (errno != ENOENT || !br_call_bool(call, "mkmnt")) {
-        return s_fail(call, "Mount point %s: %s%s", target, strerror(errno),
-                      errno == ENOENT ? " (mkmnt: True creates it)" : "") -
+        return br_call_fail(call, "Mount point %s: %s%s", target, strerror(errno),
+                            errno == ENOENT ? " (mkmnt: True creates it)" : "") -
                1;
     }
     if (!make) {
@@ -354,7 +342,9 @@ s_mount_point(br_call_t *call, const char *target, bool make)
             char keep = *slash;
             *slash = 0;
             if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-                return s_fail(call, "Cannot create mount point %s: %s", path, strerror(errno)) - 1;
+                return br_call_fail(call, "Cannot create mount point %s: %s", path,
+                                    strerror(errno)) -
+                       1;
             }
             *slash = keep;
             if (keep == 0) {
@@ -372,12 +362,12 @@ static bool
 s_args_ok(br_call_t *call, const char *target, const char *fstype)
 {
     if (target[0] != '/') {
-        s_fail(call, "Mount point %s is not an absolute path", target);
+        br_call_fail(call, "Mount point %s is not an absolute path", target);
         return false;
     }
     if (fstype && (!fstype[0] ||
                    strspn(fstype, "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(fstype))) {
-        s_fail(call, "'%s' is not a filesystem type", fstype);
+        br_call_fail(call, "'%s' is not a filesystem type", fstype);
         return false;
     }
     return true;
@@ -397,22 +387,22 @@ s_mounted(br_call_t *call)
         return 0;
     }
     if (!s_parse_opts(br_call_arg(call, "opts"), &opts, why, sizeof why)) {
-        return s_fail(call, "%s", why);
+        return br_call_fail(call, "%s", why);
     }
     //  mount(2) takes paths; fstab's tags would need a lookup that is not
     //  done here, and guessing would be worse than saying so
     if (strchr(device, '=')) {
-        return s_fail(call,
-                      "device '%s': tags like UUID= are not supported; use the path, "
-                      "e.g. /dev/disk/by-uuid/...",
-                      device);
+        return br_call_fail(call,
+                            "device '%s': tags like UUID= are not supported; use the path, "
+                            "e.g. /dev/disk/by-uuid/...",
+                            device);
     }
     if (br_mountinfo_load(NULL, &table, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     const br_mount_t *m = br_mountinfo_find(table, target);
     if (m && !s_same_device(device, fstype, m)) {
-        s_fail(call, "%s is mounted at %s, not %s", m->source, target, device);
+        br_call_fail(call, "%s is mounted at %s, not %s", m->source, target, device);
         goto out;
     }
     if (m) {
@@ -423,7 +413,7 @@ s_mounted(br_call_t *call)
             br_call_set_result(call, BR_RESULT_NONE);
             br_call_comment(call, "Remount would be forced because options (%s) changed", diff);
         } else if (s_mount(device, target, fstype, &opts, true, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
             goto out;
         } else {
             char text[200];
@@ -446,12 +436,12 @@ s_mounted(br_call_t *call)
                                 br_call_bool(call, "mkfs") ? "formatted and " : "", target);
                 goto persist;
             }
-            s_fail(call, "%s: %s", device, strerror(errno));
+            br_call_fail(call, "%s: %s", device, strerror(errno));
             goto out;
         }
         if (br_call_bool(call, "mkfs")) {
             if (!is_path || !S_ISBLK(st.st_mode)) {
-                s_fail(call, "mkfs: %s is not a block device", device);
+                br_call_fail(call, "mkfs: %s is not a block device", device);
                 goto out;
             }
             if (s_mkfs(call, device, fstype) < 0) {
@@ -464,7 +454,7 @@ s_mounted(br_call_t *call)
         } else if (point == 1 && s_mount_point(call, target, true) < 0) {
             goto out;
         } else if (s_mount(device, target, fstype, &opts, false, &err) != BR_OK) {
-            s_fail(call, "%s", err.text);
+            br_call_fail(call, "%s", err.text);
             goto out;
         } else {
             br_value_t *v = br_value_bool(true);
@@ -491,13 +481,13 @@ s_mounted_watch(br_call_t *call)
     char target[PATH_MAX], why[300];
     s_target(br_call_name(call), target, sizeof target);
     if (!s_parse_opts(br_call_arg(call, "opts"), &opts, why, sizeof why)) {
-        return s_fail(call, "%s", why);
+        return br_call_fail(call, "%s", why);
     }
     if (br_call_test(call)) {
         br_call_set_result(call, BR_RESULT_NONE);
         br_call_comment(call, "%s would be remounted", target);
     } else if (s_mount(device, target, fstype, &opts, true, &err) != BR_OK) {
-        s_fail(call, "%s failed to remount: %s", target, err.text);
+        br_call_fail(call, "%s failed to remount: %s", target, err.text);
     } else {
         br_call_comment(call, "%s remounted", target);
     }
@@ -516,19 +506,19 @@ s_unmounted(br_call_t *call)
         return 0;
     }
     if (br_mountinfo_load(NULL, &table, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     const br_mount_t *m = br_mountinfo_find(table, target);
     if (!m) {
         br_call_comment(call, "Target was already unmounted");
     } else if (device && !s_same_device(device, m->fstype, m)) {
-        s_fail(call, "%s is mounted at %s, not %s: left mounted", m->source, target, device);
+        br_call_fail(call, "%s is mounted at %s, not %s: left mounted", m->source, target, device);
         goto out;
     } else if (br_call_test(call)) {
         br_call_set_result(call, BR_RESULT_NONE);
         br_call_comment(call, "Mount point %s is mounted but should not be", target);
     } else if (umount2(target, UMOUNT_NOFOLLOW) != 0) {
-        s_fail(call, "Unmounting %s failed: %s", target, strerror(errno));
+        br_call_fail(call, "Unmounting %s failed: %s", target, strerror(errno));
         goto out;
     } else {
         br_value_t *v = br_value_bool(true);

@@ -45,18 +45,6 @@ typedef struct {
     int64_t timeout_ms;
 } br_svc_t;
 
-static int __attribute__((format(printf, 2, 3))) s_fail(br_call_t *call, const char *format, ...)
-{
-    char text[768];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
-    br_call_set_result(call, BR_RESULT_FALSE);
-    br_call_comment(call, "%s", text);
-    return 0;
-}
-
 //  Validates the call and finds its backend and service; false with the
 //  outcome set when it cannot go on
 static bool
@@ -68,17 +56,18 @@ s_begin(br_svc_t *svc, br_call_t *call)
     int64_t timeout = br_call_int(call, "timeout");
     svc->timeout_ms = (timeout > 0 ? timeout : 90) * 1000;
     if (!br_svc_name_ok(svc->name)) {
-        s_fail(call, "'%s' is not a valid service name", svc->name);
+        br_call_fail(call, "'%s' is not a valid service name", svc->name);
         return false;
     }
     svc->backend = br_svc_backend(br_call_str(call, "provider"));
     if (!svc->backend) {
-        s_fail(call, "provider '%s' is not auto, systemd or sysv", br_call_str(call, "provider"));
+        br_call_fail(call, "provider '%s' is not auto, systemd or sysv",
+                     br_call_str(call, "provider"));
         return false;
     }
     if (svc->backend->exists(svc->name, svc->timeout_ms, &err) != BR_OK) {
-        s_fail(call, "The named service %s is not available (%s: %s)", svc->name,
-               svc->backend->name, err.text);
+        br_call_fail(call, "The named service %s is not available (%s: %s)", svc->name,
+                     svc->backend->name, err.text);
         return false;
     }
     return true;
@@ -100,7 +89,7 @@ s_boot(br_svc_t *svc, bool on)
     br_errmsg_t err = {{0}};
     const char *word = on ? "enabled" : "disabled";
     if (svc->backend->enabled(svc->name, svc->timeout_ms, &enabled, &err) != BR_OK) {
-        return s_fail(svc->call, "%s", err.text) - 1;
+        return br_call_fail(svc->call, "%s", err.text) - 1;
     }
     if (enabled == on) {
         br_call_comment(svc->call, "Service %s is already %s, and is in the desired state",
@@ -113,8 +102,8 @@ s_boot(br_svc_t *svc, bool on)
         return 0;
     }
     if (svc->backend->enable(svc->name, on, svc->timeout_ms, &err) != BR_OK) {
-        return s_fail(svc->call, "Failed when setting service %s to be %s: %s", svc->name, word,
-                      err.text) -
+        return br_call_fail(svc->call, "Failed when setting service %s to be %s: %s", svc->name,
+                            word, err.text) -
                1;
     }
     br_call_comment(svc->call, "Service %s has been %s", svc->name, word);
@@ -130,7 +119,7 @@ s_want(br_svc_t *svc, bool want)
     bool running = false;
     br_errmsg_t err = {{0}};
     if (svc->backend->running(svc->name, svc->timeout_ms, &running, &err) != BR_OK) {
-        return s_fail(svc->call, "%s", err.text) - 1;
+        return br_call_fail(svc->call, "%s", err.text) - 1;
     }
     if (running == want) {
         br_call_comment(svc->call, "The service %s is already %s", svc->name,
@@ -145,18 +134,18 @@ s_want(br_svc_t *svc, bool want)
         return 0;
     }
     if (svc->backend->action(svc->name, want ? "start" : "stop", svc->timeout_ms, &err) != BR_OK) {
-        return s_fail(svc->call, "Service %s failed to %s: %s", svc->name, want ? "start" : "stop",
-                      err.text) -
+        return br_call_fail(svc->call, "Service %s failed to %s: %s", svc->name,
+                            want ? "start" : "stop", err.text) -
                1;
     }
     //  An init script can exit 0 and still have failed: ask again
     if (svc->backend->running(svc->name, svc->timeout_ms, &running, &err) != BR_OK) {
-        return s_fail(svc->call, "%s", err.text) - 1;
+        return br_call_fail(svc->call, "%s", err.text) - 1;
     }
     if (running != want) {
-        return s_fail(svc->call, "Service %s %s", svc->name,
-                      want ? "failed to start: it is not running afterwards"
-                           : "failed to stop: it is still running") -
+        return br_call_fail(svc->call, "Service %s %s", svc->name,
+                            want ? "failed to start: it is not running afterwards"
+                                 : "failed to stop: it is still running") -
                1;
     }
     br_call_comment(svc->call, want ? "Started service %s" : "Service %s was killed", svc->name);
@@ -222,7 +211,7 @@ s_running_watch(br_call_t *call)
         return 0;
     }
     if (svc.backend->running(svc.name, svc.timeout_ms, &running, &err) != BR_OK) {
-        return s_fail(call, "%s", err.text);
+        return br_call_fail(call, "%s", err.text);
     }
     const char *verb = !running ? "start" : br_call_bool(call, "reload") ? "reload" : "restart";
     const char *done = !running                       ? "started"
@@ -238,7 +227,7 @@ s_running_watch(br_call_t *call)
         return 0;
     }
     if (svc.backend->action(svc.name, verb, svc.timeout_ms, &err) != BR_OK) {
-        return s_fail(call, "Service %s failed to %s: %s", svc.name, verb, err.text);
+        return br_call_fail(call, "Service %s failed to %s: %s", svc.name, verb, err.text);
     }
     br_call_comment(call, "Service %s", done);
     s_changed(&svc);

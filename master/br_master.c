@@ -321,6 +321,11 @@ static int
 s_targets(br_master_t *self, const char *tgt_type, const char *tgt, zlistx_t **out,
           br_errmsg_t *err)
 {
+    //  A key deleted or rejected a moment ago must not be targeted (S4)
+    br_errmsg_t why;
+    if (br_keystore_refresh(self->store, &why) < 0) {
+        br_error("key store: %s", why.text);
+    }
     zlistx_t *accepted = br_keystore_list(self->store, BR_KEY_ACCEPTED);
     zlistx_t *matched = zlistx_new();
     zlistx_set_destructor(matched, (zlistx_destructor_fn *)zstr_free);

@@ -3,6 +3,7 @@
 #include "br_state.h"
 #include "br_wire.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -61,6 +62,9 @@ s_compute(br_msg_t *body, bson_t *ret)
 static void
 s_child(br_msg_t *body, int out)
 {
+    //  A session of its own: whatever the job starts (in process groups of
+    //  their own) stays in it, so a timeout can find and kill all of it
+    setsid();
     //  CZMQ's handler would make a SIGTERM to a hung job a no-op
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -92,6 +96,42 @@ s_child(br_msg_t *body, int out)
         }
     }
     _exit(0);
+}
+
+//  Kills every process of session sid: a job's commands, which br_exec puts
+//  in process groups of their own, must not outlive a job that timed out
+//  or crashed (a hung mkfs must not run on beside the next job)
+static void
+s_kill_session(pid_t sid)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *entry;
+    while (proc && (entry = readdir(proc))) {
+        pid_t pid = (pid_t) atoi(entry->d_name);
+        if (pid <= 1) {
+            continue;
+        }
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        FILE *file = fopen(path, "r");
+        size_t got = file ? fread(stat, 1, sizeof stat - 1, file) : 0;
+        if (file) {
+            fclose(file);
+        }
+        stat[got] = 0;
+        //  pid (comm) state ppid pgrp session: comm may hold spaces, so
+        //  parse from its closing parenthesis
+        const char *rest = strrchr(stat, ')');
+        int ppid, pgrp, session;
+        char state;
+        if (rest && sscanf(rest + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) == 4 &&
+            session == sid) {
+            kill(pid, SIGKILL);
+        }
+    }
+    if (proc) {
+        closedir(proc);
+    }
 }
 
 static void
@@ -148,10 +188,14 @@ br_runner_run(br_msg_t *body, int timeout_s, bson_t **ret_p, bool *ok_p, br_errm
     }
     close(pipefd[0]);
     if (timed_out) {
+        s_kill_session(pid);
         kill(pid, SIGKILL);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status)) {
+        s_kill_session(pid);
     }
     bson_t *reply = !timed_out && buf && got ? bson_new_from_data(buf, got) : NULL;
     free(buf);

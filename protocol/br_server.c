@@ -387,6 +387,8 @@ br_server_publish(br_server_t *self, const char *id, const br_msg_t *header,
                   const br_secret_t *body)
 {
     uint8_t key[BR_KEY_SIZE];
+    //  The last check before a body leaves: the key must still be accepted
+    br_keystore_refresh(self->store, NULL);
     if (!br_id_valid(id) || br_keystore_state(self->store, id, key) != BR_KEY_ACCEPTED) {
         return BR_ERR_DENIED;
     }

@@ -15,7 +15,7 @@ static const struct {
 } s_kinds[] = {
     {"pv", "pvs", "pv_name,vg_name,pv_uuid,pv_size"},
     {"vg", "vgs", "vg_name,vg_uuid,pv_count,lv_count,vg_size,vg_free"},
-    {"lv", "lvs", "lv_name,vg_name,lv_path,lv_size,lv_uuid"},
+    {"lv", "lvs", "lv_name,vg_name,lv_path,lv_size,lv_uuid,lv_attr"},
 };
 
 //  lvm2 reports can take a while on a busy system, never this long

@@ -127,6 +127,9 @@ s_format_args(br_luks_t *self, br_format_t *f)
     return br_luks_pbkdf(self, f->type, true, &f->pbkdf) > 0;
 }
 
+//  The LUKS2 subsystem label of a header whose first key slot is not in yet
+#define BR_LUKS_UNFINISHED "brine-unfinished"
+
 //  Writes the header and the first keyslot. If the keyslot cannot be added,
 //  the header this call wrote is wiped again, so the device is as empty as
 //  it was and the next run can retry.
@@ -140,7 +143,11 @@ s_format(br_luks_t *self, const char *device, const br_format_t *f, const char *
     }
     int r;
     if (f->luks2) {
-        struct crypt_params_luks2 params = {.pbkdf = pbkdf, .label = f->label};
+        //  The subsystem marks the header as brine's unfinished format until
+        //  the first key slot is in: a run killed in between is then
+        //  recognised and redone, instead of leaving a header no key opens
+        struct crypt_params_luks2 params = {
+            .pbkdf = pbkdf, .label = f->label, .subsystem = BR_LUKS_UNFINISHED};
         r = crypt_format(self->cd, CRYPT_LUKS2, f->cipher, f->mode, NULL, NULL, f->key_bytes,
                          &params);
     } else {
@@ -171,6 +178,10 @@ s_format(br_luks_t *self, const char *device, const br_format_t *f, const char *
                                    : "the new header could not be wiped: it holds no key");
         return;
     }
+    if (f->luks2 && crypt_set_label(self->cd, f->label, NULL) < 0) {
+        br_luks_fail(self, -EIO, "cannot finish the header of %s", device);
+        return;
+    }
     const char *version = f->luks2 ? "luks2" : "luks1";
     br_value_t *v = br_value_str(device);
     br_call_change(self->call, "formatted", &v);
@@ -182,6 +193,28 @@ s_format(br_luks_t *self, const char *device, const br_format_t *f, const char *
     }
     br_call_comment(self->call, "Device %s formatted as %s (%s, key slot %d)", device, f->type,
                     pbkdf->type, slot);
+}
+
+static bool
+s_no_key_slot(br_luks_t *self)
+{
+    int slots = crypt_keyslot_max(crypt_get_type(self->cd));
+    for (int slot = 0; slot < slots; slot++) {
+        crypt_keyslot_info info = crypt_keyslot_status(self->cd, slot);
+        if (info != CRYPT_SLOT_INACTIVE && info != CRYPT_SLOT_INVALID) {
+            return false;
+        }
+    }
+    return true;
+}
+
+//  A LUKS2 header that brine marked as unfinished and that has no active
+//  key slot: a format interrupted between header and first key slot
+static bool
+s_unfinished(br_luks_t *self)
+{
+    const char *subsystem = crypt_get_subsystem(self->cd);
+    return subsystem && strcmp(subsystem, BR_LUKS_UNFINISHED) == 0 && s_no_key_slot(self);
 }
 
 static int
@@ -201,9 +234,41 @@ s_formatted(br_call_t *call)
     if (r < 0) {
         goto out;
     }
-    if (r == 0) {
+    bool unfinished = r == 0 && s_unfinished(&self);
+    if (r == 0 && !unfinished && s_no_key_slot(&self)) {
+        br_call_set_result(call, BR_RESULT_FALSE);
+        br_call_comment(call,
+                        "Device %s holds a LUKS header without any key slot: nothing can open "
+                        "it, and a LUKS device is never reformatted (erase it by hand if it is "
+                        "yours)",
+                        device);
+        goto out;
+    }
+    if (r == 0 && !unfinished) {
         br_call_comment(call, "Device %s is already LUKS-formatted (%s); it is never reformatted",
                         device, crypt_get_type(self.cd));
+        goto out;
+    }
+    if (unfinished) {
+        //  Only brine's own marked header without any key slot: nothing can
+        //  ever be opened with it, so nothing is lost by formatting again
+        if (br_call_test(call)) {
+            br_call_set_result(call, BR_RESULT_NONE);
+            br_call_comment(call, "Device %s holds an unfinished format; it would be redone",
+                            device);
+        } else {
+            //  A context that loaded a header cannot format: start afresh
+            crypt_free(self.cd);
+            self.cd = NULL;
+            r = crypt_init(&self.cd, device);
+            if (r < 0) {
+                self.cd = NULL;
+                br_luks_fail(&self, r, "cannot open %s", device);
+                goto out;
+            }
+            br_luks_listen(&self, self.cd);
+            s_format(&self, device, &f, "an unfinished LUKS2 format (no key slot)");
+        }
         goto out;
     }
     //  Not loadable, but a LUKS magic where a header starts: a damaged

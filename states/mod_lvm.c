@@ -387,6 +387,31 @@ s_extents_ok(const char *extents)
            strcmp(p, "%ORIGIN") == 0;
 }
 
+//  lvchange -ay on an existing, inactive volume: nothing is written to it
+static void
+s_lv_activate(br_call_t *call, const char *vg, const char *lv)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", vg, lv);
+    if (br_call_test(call)) {
+        br_call_set_result(call, BR_RESULT_NONE);
+        br_call_comment(call, "Logical Volume %s is present and would be activated", lv);
+        return;
+    }
+    const char *argv[] = {"lvchange", "-ay", path, NULL};
+    br_exec_opts_t opts = {NULL, NULL, BR_LVM_TIMEOUT_MS, 0};
+    br_exec_result_t result;
+    br_errmsg_t err = {""};
+    if (br_exec_ok(argv, &opts, &result, &err) != BR_OK) {
+        br_call_fail(call, "Logical Volume %s: cannot activate it: %s", lv, err.text);
+    } else {
+        br_call_comment(call, "Logical Volume %s was present and is now active", lv);
+        snprintf(path, sizeof path, "/dev/%s/%s", vg, lv);
+        s_change(call, "activated", path);
+    }
+    br_exec_result_fini(&result);
+}
+
 static int
 s_lv_present(br_call_t *call)
 {
@@ -415,8 +440,15 @@ s_lv_present(br_call_t *call)
         const br_value_t *row = br_value_list_at(lvs, i);
         if (strcmp(br_lvm_field(row, "lv_name"), lv) == 0 &&
             strcmp(br_lvm_field(row, "vg_name"), vg) == 0) {
-            //  An existing volume is never resized here
-            br_call_comment(call, "Logical Volume %s already present", lv);
+            //  An existing volume is never resized here; an inactive one (a
+            //  boot without udev, a run killed inside lvcreate) is activated,
+            //  or every state after it would miss its device
+            const char *attr = br_lvm_field(row, "lv_attr");
+            if (strlen(attr) < 5 || attr[4] == 'a') {
+                br_call_comment(call, "Logical Volume %s already present", lv);
+            } else {
+                s_lv_activate(call, vg, lv);
+            }
             goto out;
         }
     }

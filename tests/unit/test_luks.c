@@ -129,6 +129,64 @@ test_formatted(void)
     free(image);
 }
 
+//  Writes a LUKS2 header with no key slot, as a format killed between its
+//  two steps leaves it; marked as brine's unfinished format or not.
+static void
+s_header_only(const char *image, bool marked)
+{
+    struct crypt_device *cd = NULL;
+    struct crypt_pbkdf_type pbkdf = {.type = CRYPT_KDF_PBKDF2,
+                                     .hash = "sha256",
+                                     .iterations = 1000,
+                                     .flags = CRYPT_PBKDF_NO_BENCHMARK};
+    struct crypt_params_luks2 params = {.pbkdf = &pbkdf,
+                                        .subsystem = marked ? "brine-unfinished" : NULL};
+    CHECK_EQ_INT(crypt_init(&cd, image), 0);
+    CHECK_EQ_INT(crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, 64, &params), 0);
+    crypt_free(cd);
+}
+
+//  Killed mid-format: brine's own marked header without a key slot is
+//  formatted again; anyone else's keyless header is refused, untouched.
+static void
+test_unfinished_format(void)
+{
+    lt_pass_t pass;
+    lt_pass_random(&pass);
+    char *image = lt_image("unfinished.img");
+    char *pillar = lt_pillar(image, &pass, &pass);
+    lt_fixture_t fx;
+    s_header_only(image, true);
+    lt_apply(&fx, "format", pillar, true, true);
+    lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
+    lt_fini(&fx);
+    lt_apply(&fx, "format", pillar, false, true);
+    lt_expect(&fx, "formatted", BR_RESULT_TRUE, true, "formatted as LUKS2");
+    lt_fini(&fx);
+    CHECK(lt_opens(image, &pass));
+    //  Finished: the mark is gone, so it is never formatted again
+    lt_apply(&fx, "format", pillar, false, true);
+    lt_expect(&fx, "formatted", BR_RESULT_TRUE, false, "is already LUKS-formatted");
+    lt_fini(&fx);
+    free(image);
+
+    image = lt_image("keyless.img");
+    test_rmtree(pillar);
+    free(pillar);
+    pillar = lt_pillar(image, &pass, &pass);
+    s_header_only(image, false);
+    uint8_t before[32], after[32];
+    lt_hash(image, before);
+    lt_apply(&fx, "force", pillar, false, true);
+    lt_expect(&fx, "formatted", BR_RESULT_FALSE, false, "Device");
+    lt_fini(&fx);
+    lt_hash(image, after);
+    CHECK(memcmp(before, after, 32) == 0);
+    test_rmtree(pillar);
+    free(pillar);
+    free(image);
+}
+
 //  A device holding something else: refused without force, its bytes
 //  intact; force overwrites anything but LUKS.
 static void
@@ -331,6 +389,7 @@ main(void)
     }
     test_schema();
     test_formatted();
+    test_unfinished_format();
     test_data_safety();
     test_luks1_and_rotation();
     test_rmtree(lt_dir);

@@ -14,6 +14,8 @@
 #             [--timeout S]                    limit for the script (default 120)
 #             [--mem MB]                       guest memory (default 512)
 #             [--results-mb MB]                room for /results (default 64)
+#             [--keep-results]                 keep the raw results disk as
+#                                             OUT/results.img (e.g. to scan it)
 #             [--cache DIR] [--out DIR] [--verbose]
 #
 # Output in OUT (default BUILD/vm-out/NAME, next to the cache): console.log
@@ -35,12 +37,13 @@ timeout_s=120
 mem=512
 results_mb=64
 verbose=${BRINE_VM_VERBOSE:-0}
+keep_results=0
 disks=()
 ibargs=()
 envs=()
-usage() { sed -n '2,28p' "$0" >&2; exit 2; }
+usage() { sed -n '2,30p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
-    [ $# -ge 2 ] || case $1 in --verbose) ;; *) usage ;; esac
+    [ $# -ge 2 ] || case $1 in --verbose | --keep-results) ;; *) usage ;; esac
     case $1 in
     --name) name=$2; shift 2 ;;
     --script) script=$2; shift 2 ;;
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --verbose) verbose=1; shift ;;
+    --keep-results) keep_results=1; shift ;;
     *) usage ;;
     esac
 done
@@ -143,7 +147,7 @@ rm -rf "$out/results"
 mkdir -p "$out/results"
 # tar stops at the archive's end-of-archive blocks; the rest is zeros.
 tar -xf "$out/results.img" -C "$out/results" 2>/dev/null || true
-rm -f "$out/results.img"
+[ "$keep_results" = 1 ] || rm -f "$out/results.img"
 
 # The last marker wins (the console uses CRLF).
 rc=$(tr -d '\r' <"$out/console.log" | sed -n 's/^VMTEST_RC=\([0-9][0-9]*\)$/\1/p' | tail -n 1)

@@ -23,20 +23,18 @@ header_sha=${HEADER_SHA256:-none}
 step "1. brine-call before the VG is activated"
 vm_check "data0 found by serial" test -b "$DEV"
 vm_check "the VG is not active yet (no udev in this guest)" test ! -e "$LV"
-before=$(sum "$DEV")
+starts=1
 if apply inactive db1; then
     vm_ok "inactive VG: brine-call converged (lv_present activated the LV)"
+    state_is inactive data_lv "True 1"
+    #  The service ran and wrote on the volume: that start counts too
+    starts=2
     close_server db1
+    rm -f "/run/$SVC.log"
 else
+    vm_not_ok "inactive VG: brine-call did not converge"
     echo "boot 2, VG not active: $(states inactive | tr '\n' ';')" >>/results/findings.txt
-    if grep -q "Device $LV does not exist" /results/inactive.out; then
-        echo "boot 2, VG not active: lv_present says 'already present' for an inactive LV and does not activate it; luks.formatted then fails: Device $LV does not exist" \
-            >>/results/findings.txt
-    fi
-    state_is inactive data_lv "True 0"
-    state_is inactive data_service "False 0"
 fi
-vm_check "inactive VG: data0's bytes identical (sha256)" test "$before" = "$(sum "$DEV")"
 
 step "2. the VG activated, as udev's lvm2 rules do at boot"
 vm_check "vgchange -ay $VG" vgchange -q -ay "$VG"
@@ -73,8 +71,8 @@ vm_check "boot 2: no filesystem was made" sh -c "! grep -q 'Created ext4' /resul
 vm_check "the payload from boot 1 reads back identical (sha256)" \
     test "$(sum "$MNT/payload" 2>/dev/null)" = "$payload_sha"
 vm_check "$SVC writes its heartbeat on the volume" wait_heartbeat "$MNT"
-vm_check "the service's log on the volume has both boots' starts" \
-    test "$(grep -c '^start ' "$MNT/brdata.log")" = 2
+vm_check "the service's log on the volume has every start of both boots" \
+    test "$(grep -c '^start ' "$MNT/brdata.log")" = $((starts + 1))
 
 step "5. again: nothing changes"
 vm_check "rerun exits 0" apply boot2-rerun db1

@@ -1,19 +1,41 @@
-/*  br_value: trees of state-file, pillar and configuration data. */
+/*  br_value: trees of state-file, pillar and configuration data.
+
+    A value made alone (br_value_str, br_value_map...) lives on the heap
+    with its text, keys and arrays. A value made in a pool (br_value_*_in,
+    what br_yaml does for every value of a document) takes its node, text,
+    keys and small arrays from the pool's blocks: br_value_pool.h says when
+    those go. Either kind may hold the other; each value knows where its
+    own memory is. A string's text follows its node in one allocation.
+
+    A map keeps its entries (key, value, line of the key, hash of the key)
+    in insertion order in one array, and past a few keys an open-addressing
+    index of positions, so a 10,000-key map costs no extra allocation per
+    key and no copy of any key. */
 #include "br_value.h"
 
 #include <math.h>
 #include <stdio.h>
 
+//  One key of a map.
+typedef struct {
+    char *key;        //  NUL-terminated; in the map's pool, or on the heap
+    br_value_t *item; //  NULL in a slot emptied by br_value_map_take
+    int line;         //  line of the key, 0 if unknown
+    uint32_t hash;    //  of key (s_hash)
+} s_entry_t;
+
 struct _br_value_t {
-    br_vkind_t kind;
-    int line;    //  source line, 0 if unknown
-    bool quoted; //  written as a quoted or block scalar
+    uint8_t kind;          //  br_vkind_t
+    bool quoted;           //  written as a quoted or block scalar
+    bool heap_array;       //  a pooled list's or map's array outgrew the pool
+    int line;              //  source line, 0 if unknown
+    br_value_pool_t *pool; //  holds this value's memory, or NULL: the heap
     union {
         bool b;
         int64_t i;
         double d;
         struct {
-            char *data; //  NUL-terminated
+            char *data; //  NUL-terminated, right after the node
             size_t len;
         } s;
         struct {
@@ -21,11 +43,10 @@ struct _br_value_t {
             size_t size, cap;
         } list;
         struct {
-            char **keys;        //  insertion order
-            br_value_t **items; //  parallel to keys
-            int *key_lines;     //  parallel to keys: line of each key, 0 if unknown
+            s_entry_t *entries; //  in insertion order
             size_t size, cap;
-            zhashx_t *index; //  key -> position + 1, built past a few keys
+            uint32_t *index;  //  position + 1 per slot, 0 for none; on the heap
+            size_t index_cap; //  slots, a power of two, at least twice size
         } map;
         br_secret_t *secret;
     } u;
@@ -33,27 +54,57 @@ struct _br_value_t {
 
 //  Small maps are scanned; an index pays off only past this size
 #define BR_MAP_INDEX_AT 8
+//  A pooled array larger than this moves to the heap, where growing it
+//  does not leave the old copies behind
+#define BR_POOL_ARRAY_MAX 512
 
-static br_value_t *
-s_new(br_vkind_t kind)
+//  FNV-1a over key; sets *len_p to its length.
+static uint32_t
+s_hash(const char *key, size_t *len_p)
 {
-    br_value_t *self = calloc(1, sizeof *self);
+    uint32_t hash = 2166136261u;
+    const unsigned char *p = (const unsigned char *)key;
+    for (; *p; p++) {
+        hash = (hash ^ *p) * 16777619u;
+    }
+    *len_p = (size_t)(p - (const unsigned char *)key);
+    return hash;
+}
+
+//  A node (and extra bytes after it) in pool, or on the heap.
+static br_value_t *
+s_new(br_value_pool_t *pool, br_vkind_t kind, size_t extra)
+{
+    br_value_t *self = NULL;
+    if (pool) {
+        self = br_value_pool_alloc(pool, sizeof *self + extra);
+        if (self) {
+            memset(self, 0, sizeof *self);
+            self->pool = pool;
+            br_value_pool_hold(pool);
+        }
+    } else {
+        self = malloc(sizeof *self + extra);
+        if (self) {
+            memset(self, 0, sizeof *self);
+        }
+    }
     if (self) {
-        self->kind = kind;
+        self->kind = (uint8_t)kind;
     }
     return self;
 }
 
 br_value_t *
-br_value_null(void)
+br_value_null_in(br_value_pool_t *pool)
 {
-    return s_new(BR_V_NULL);
+    return s_new(pool, BR_V_NULL, 0);
 }
 
 br_value_t *
-br_value_bool(bool b)
+br_value_bool_in(br_value_pool_t *pool, bool b)
 {
-    br_value_t *self = s_new(BR_V_BOOL);
+    br_value_t *self = s_new(pool, BR_V_BOOL, 0);
     if (self) {
         self->u.b = b;
     }
@@ -61,9 +112,9 @@ br_value_bool(bool b)
 }
 
 br_value_t *
-br_value_int(int64_t i)
+br_value_int_in(br_value_pool_t *pool, int64_t i)
 {
-    br_value_t *self = s_new(BR_V_INT);
+    br_value_t *self = s_new(pool, BR_V_INT, 0);
     if (self) {
         self->u.i = i;
     }
@@ -71,9 +122,9 @@ br_value_int(int64_t i)
 }
 
 br_value_t *
-br_value_float(double d)
+br_value_float_in(br_value_pool_t *pool, double d)
 {
-    br_value_t *self = s_new(BR_V_FLOAT);
+    br_value_t *self = s_new(pool, BR_V_FLOAT, 0);
     if (self) {
         self->u.d = d;
     }
@@ -81,52 +132,99 @@ br_value_float(double d)
 }
 
 br_value_t *
+br_value_str_in(br_value_pool_t *pool, const char *s, size_t len)
+{
+    if (len > SIZE_MAX - sizeof(br_value_t) - 1) {
+        return NULL;
+    }
+    br_value_t *self = s_new(pool, BR_V_STR, len + 1);
+    if (self) {
+        self->u.s.data = (char *)(self + 1);
+        if (len) {
+            memcpy(self->u.s.data, s, len);
+        }
+        self->u.s.data[len] = 0;
+        self->u.s.len = len;
+    }
+    return self;
+}
+
+br_value_t *
+br_value_list_in(br_value_pool_t *pool)
+{
+    return s_new(pool, BR_V_LIST, 0);
+}
+
+br_value_t *
+br_value_map_in(br_value_pool_t *pool)
+{
+    return s_new(pool, BR_V_MAP, 0);
+}
+
+br_value_t *
+br_value_null(void)
+{
+    return br_value_null_in(NULL);
+}
+
+br_value_t *
+br_value_bool(bool b)
+{
+    return br_value_bool_in(NULL, b);
+}
+
+br_value_t *
+br_value_int(int64_t i)
+{
+    return br_value_int_in(NULL, i);
+}
+
+br_value_t *
+br_value_float(double d)
+{
+    return br_value_float_in(NULL, d);
+}
+
+br_value_t *
 br_value_str_n(const char *s, size_t len)
 {
-    br_value_t *self = s_new(BR_V_STR);
-    if (!self) {
-        return NULL;
-    }
-    self->u.s.data = malloc(len + 1);
-    if (!self->u.s.data) {
-        free(self);
-        return NULL;
-    }
-    if (len) {
-        memcpy(self->u.s.data, s, len);
-    }
-    self->u.s.data[len] = 0;
-    self->u.s.len = len;
-    return self;
+    return br_value_str_in(NULL, s, len);
 }
 
 br_value_t *
 br_value_str(const char *s)
 {
-    return br_value_str_n(s, strlen(s));
+    return br_value_str_in(NULL, s, strlen(s));
 }
 
 br_value_t *
 br_value_list(void)
 {
-    return s_new(BR_V_LIST);
+    return br_value_list_in(NULL);
 }
 
 br_value_t *
 br_value_map(void)
 {
-    return s_new(BR_V_MAP);
+    return br_value_map_in(NULL);
 }
 
 br_value_t *
 br_value_secret(br_secret_t **secret_p)
 {
-    br_value_t *self = s_new(BR_V_SECRET);
+    br_value_t *self = s_new(NULL, BR_V_SECRET, 0);
     if (self) {
         self->u.secret = *secret_p;
         *secret_p = NULL;
     }
     return self;
+}
+
+//  True if the array of self is on the heap (free it, realloc it).
+static bool
+s_array_on_heap(const br_value_t *self)
+{
+    return !self->pool || self->heap_array;
 }
 
 void
@@ -136,25 +234,28 @@ br_value_destroy(br_value_t **self_p)
         return;
     }
     br_value_t *self = *self_p;
+    //  The caller's pointer may itself be in a pool this call frees
+    *self_p = NULL;
     switch (self->kind) {
-    case BR_V_STR:
-        free(self->u.s.data);
-        break;
     case BR_V_LIST:
         for (size_t i = 0; i < self->u.list.size; i++) {
             br_value_destroy(&self->u.list.items[i]);
         }
-        free(self->u.list.items);
+        if (s_array_on_heap(self)) {
+            free(self->u.list.items);
+        }
         break;
     case BR_V_MAP:
         for (size_t i = 0; i < self->u.map.size; i++) {
-            free(self->u.map.keys[i]);
-            br_value_destroy(&self->u.map.items[i]);
+            if (!self->pool) {
+                free(self->u.map.entries[i].key);
+            }
+            br_value_destroy(&self->u.map.entries[i].item);
         }
-        free(self->u.map.keys);
-        free(self->u.map.items);
-        free(self->u.map.key_lines);
-        zhashx_destroy(&self->u.map.index);
+        if (s_array_on_heap(self)) {
+            free(self->u.map.entries);
+        }
+        free(self->u.map.index);
         break;
     case BR_V_SECRET:
         br_secret_destroy(&self->u.secret);
@@ -162,13 +263,19 @@ br_value_destroy(br_value_t **self_p)
     default:
         break;
     }
-    free(self);
-    *self_p = NULL;
+    if (self->pool) {
+        br_value_pool_release(self->pool);
+    } else {
+        free(self);
+    }
 }
 
 void
 br_value_wipe(br_value_t *self)
 {
+    if (self && self->pool) {
+        br_value_pool_set_wipe(self->pool);
+    }
     switch (self ? self->kind : BR_V_NULL) {
     case BR_V_STR:
         br_wipe(self->u.s.data, self->u.s.len);
@@ -180,7 +287,7 @@ br_value_wipe(br_value_t *self)
         break;
     case BR_V_MAP:
         for (size_t i = 0; i < self->u.map.size; i++) {
-            br_value_wipe(self->u.map.items[i]);
+            br_value_wipe(self->u.map.entries[i].item);
         }
         break;
     default:
@@ -195,7 +302,7 @@ br_value_dup(const br_value_t *self)
         return NULL;
     }
     br_value_t *copy = NULL;
-    switch (self->kind) {
+    switch ((br_vkind_t)self->kind) {
     case BR_V_NULL:
         copy = br_value_null();
         break;
@@ -231,12 +338,13 @@ br_value_dup(const br_value_t *self)
     case BR_V_MAP:
         copy = br_value_map();
         for (size_t i = 0; copy && i < self->u.map.size; i++) {
-            br_value_t *item = br_value_dup(self->u.map.items[i]);
-            if (!item || br_value_map_set(copy, self->u.map.keys[i], &item) != 0) {
+            const s_entry_t *entry = &self->u.map.entries[i];
+            br_value_t *item = br_value_dup(entry->item);
+            if (!item || br_value_map_set(copy, entry->key, &item) != 0) {
                 br_value_destroy(&item);
                 br_value_destroy(&copy);
             } else {
-                copy->u.map.key_lines[i] = self->u.map.key_lines[i];
+                copy->u.map.entries[i].line = entry->line;
             }
         }
         break;
@@ -251,7 +359,7 @@ br_value_dup(const br_value_t *self)
 br_vkind_t
 br_value_kind(const br_value_t *self)
 {
-    return self ? self->kind : BR_V_NULL;
+    return self ? (br_vkind_t)self->kind : BR_V_NULL;
 }
 
 const char *
@@ -329,6 +437,35 @@ br_value_set_quoted(br_value_t *self, bool quoted)
     }
 }
 
+//  Grows the array *array_p of self (list items or map entries, elem bytes
+//  each, *cap_p of them, size in use) to hold at least one more. A pooled
+//  value's array grows in its pool until it is large, then on the heap.
+static int
+s_grow(br_value_t *self, void **array_p, size_t *cap_p, size_t size, size_t elem)
+{
+    size_t cap = *cap_p ? *cap_p * 2 : (self->pool ? 1 : 4);
+    if (cap > SIZE_MAX / elem) {
+        return BR_ERR_NOMEM;
+    }
+    void *array = NULL;
+    if (s_array_on_heap(self)) {
+        array = realloc(*array_p, cap * elem);
+    } else {
+        bool to_heap = cap * elem > BR_POOL_ARRAY_MAX;
+        array = to_heap ? malloc(cap * elem) : br_value_pool_alloc(self->pool, cap * elem);
+        if (array && size) {
+            memcpy(array, *array_p, size * elem);
+        }
+        self->heap_array = array && to_heap;
+    }
+    if (!array) {
+        return BR_ERR_NOMEM;
+    }
+    *array_p = array;
+    *cap_p = cap;
+    return BR_OK;
+}
+
 size_t
 br_value_list_size(const br_value_t *self)
 {
@@ -348,14 +485,10 @@ br_value_list_append(br_value_t *self, br_value_t **item_p)
     if (!self || self->kind != BR_V_LIST || !*item_p) {
         return BR_ERR_INVALID;
     }
-    if (self->u.list.size == self->u.list.cap) {
-        size_t cap = self->u.list.cap ? self->u.list.cap * 2 : 4;
-        br_value_t **items = realloc(self->u.list.items, cap * sizeof *items);
-        if (!items) {
-            return BR_ERR_NOMEM;
-        }
-        self->u.list.items = items;
-        self->u.list.cap = cap;
+    if (self->u.list.size == self->u.list.cap &&
+        s_grow(self, (void **)&self->u.list.items, &self->u.list.cap, self->u.list.size,
+               sizeof *self->u.list.items) != BR_OK) {
+        return BR_ERR_NOMEM;
     }
     self->u.list.items[self->u.list.size++] = *item_p;
     *item_p = NULL;
@@ -371,45 +504,100 @@ br_value_map_size(const br_value_t *self)
 const char *
 br_value_map_key(const br_value_t *self, size_t index)
 {
-    return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.keys[index]
-                                                                      : NULL;
+    return self && self->kind == BR_V_MAP && index < self->u.map.size
+               ? self->u.map.entries[index].key
+               : NULL;
 }
 
 br_value_t *
 br_value_map_at(const br_value_t *self, size_t index)
 {
-    return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.items[index]
-                                                                      : NULL;
+    return self && self->kind == BR_V_MAP && index < self->u.map.size
+               ? self->u.map.entries[index].item
+               : NULL;
 }
 
 int
 br_value_map_key_line(const br_value_t *self, size_t index)
 {
-    return self && self->kind == BR_V_MAP && index < self->u.map.size ? self->u.map.key_lines[index]
-                                                                      : 0;
+    return self && self->kind == BR_V_MAP && index < self->u.map.size
+               ? self->u.map.entries[index].line
+               : 0;
 }
 
 void
 br_value_map_set_key_line(br_value_t *self, size_t index, int line)
 {
     if (self && self->kind == BR_V_MAP && index < self->u.map.size) {
-        self->u.map.key_lines[index] = line;
+        self->u.map.entries[index].line = line;
     }
 }
 
-//  Position of key plus one, or 0.
+//  Position of key (of that hash and length) plus one, or 0.
 static size_t
-s_map_find(const br_value_t *self, const char *key)
+s_map_find(const br_value_t *self, const char *key, uint32_t hash, size_t len)
 {
+    const s_entry_t *entries = self->u.map.entries;
     if (self->u.map.index) {
-        return (size_t)(uintptr_t)zhashx_lookup(self->u.map.index, key);
+        size_t mask = self->u.map.index_cap - 1;
+        for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+            uint32_t at = self->u.map.index[slot];
+            if (at == 0) {
+                return 0;
+            }
+            if (entries[at - 1].hash == hash && strcmp(entries[at - 1].key, key) == 0) {
+                return at;
+            }
+        }
     }
     for (size_t i = 0; i < self->u.map.size; i++) {
-        if (strcmp(self->u.map.keys[i], key) == 0) {
+        if (entries[i].hash == hash && memcmp(entries[i].key, key, len + 1) == 0) {
             return i + 1;
         }
     }
     return 0;
+}
+
+//  Puts position at (0-based) into the index, which has room.
+static void
+s_index_put(br_value_t *self, size_t at)
+{
+    size_t mask = self->u.map.index_cap - 1;
+    size_t slot = self->u.map.entries[at].hash & mask;
+    while (self->u.map.index[slot]) {
+        slot = (slot + 1) & mask;
+    }
+    self->u.map.index[slot] = (uint32_t)(at + 1);
+}
+
+//  Rebuilds the index for the current keys (none for a small map), with
+//  room for twice as many.
+static int
+s_map_reindex(br_value_t *self)
+{
+    free(self->u.map.index);
+    self->u.map.index = NULL;
+    self->u.map.index_cap = 0;
+    size_t size = self->u.map.size;
+    if (size < BR_MAP_INDEX_AT) {
+        return BR_OK;
+    }
+    if (size >= UINT32_MAX / 4) {
+        return BR_ERR_NOMEM;
+    }
+    size_t cap = 16;
+    while (cap < size * 4) {
+        cap *= 2;
+    }
+    self->u.map.index = calloc(cap, sizeof *self->u.map.index);
+    if (!self->u.map.index) {
+        return BR_ERR_NOMEM;
+    }
+    self->u.map.index_cap = cap;
+    for (size_t i = 0; i < size; i++) {
+        s_index_put(self, i);
+    }
+    return BR_OK;
 }
 
 br_value_t *
@@ -418,23 +606,41 @@ br_value_map_get(const br_value_t *self, const char *key)
     if (!self || self->kind != BR_V_MAP || !key) {
         return NULL;
     }
-    size_t at = s_map_find(self, key);
-    return at ? self->u.map.items[at - 1] : NULL;
+    size_t len;
+    uint32_t hash = s_hash(key, &len);
+    size_t at = s_map_find(self, key, hash, len);
+    return at ? self->u.map.entries[at - 1].item : NULL;
 }
 
+//  Appends key (hash, len) with an empty slot; its position is size - 1.
 static int
-s_map_reindex(br_value_t *self)
+s_map_add(br_value_t *self, const char *key, uint32_t hash, size_t len, int line)
 {
-    zhashx_destroy(&self->u.map.index);
-    if (self->u.map.size < BR_MAP_INDEX_AT) {
-        return BR_OK;
-    }
-    self->u.map.index = zhashx_new();
-    if (!self->u.map.index) {
+    if (self->u.map.size == self->u.map.cap &&
+        s_grow(self, (void **)&self->u.map.entries, &self->u.map.cap, self->u.map.size,
+               sizeof *self->u.map.entries) != BR_OK) {
         return BR_ERR_NOMEM;
     }
-    for (size_t i = 0; i < self->u.map.size; i++) {
-        zhashx_insert(self->u.map.index, self->u.map.keys[i], (void *)(uintptr_t)(i + 1));
+    char *copy = self->pool ? br_value_pool_alloc(self->pool, len + 1) : malloc(len + 1);
+    if (!copy) {
+        return BR_ERR_NOMEM;
+    }
+    memcpy(copy, key, len + 1);
+    size_t at = self->u.map.size++;
+    self->u.map.entries[at] = (s_entry_t){copy, NULL, line, hash};
+    //  Kept at most half full, so that a probe ends soon
+    if (self->u.map.index && self->u.map.size * 2 <= self->u.map.index_cap) {
+        s_index_put(self, at);
+        return BR_OK;
+    }
+    if (self->u.map.size >= BR_MAP_INDEX_AT && s_map_reindex(self) != BR_OK) {
+        //  Without its index the map would still answer, but slowly: undo
+        self->u.map.size--;
+        if (!self->pool) {
+            free(copy);
+        }
+        s_map_reindex(self);
+        return BR_ERR_NOMEM;
     }
     return BR_OK;
 }
@@ -445,46 +651,52 @@ br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p)
     if (!self || self->kind != BR_V_MAP || !key || !*item_p) {
         return BR_ERR_INVALID;
     }
-    size_t at = s_map_find(self, key);
-    if (at) {
-        br_value_destroy(&self->u.map.items[at - 1]);
-        self->u.map.items[at - 1] = *item_p;
-        *item_p = NULL;
-        return BR_OK;
-    }
-    if (self->u.map.size == self->u.map.cap) {
-        size_t cap = self->u.map.cap ? self->u.map.cap * 2 : 4;
-        char **keys = realloc(self->u.map.keys, cap * sizeof *keys);
-        if (!keys) {
-            return BR_ERR_NOMEM;
+    size_t len;
+    uint32_t hash = s_hash(key, &len);
+    size_t at = s_map_find(self, key, hash, len);
+    if (!at) {
+        int rc = s_map_add(self, key, hash, len, 0);
+        if (rc != BR_OK) {
+            return rc;
         }
-        self->u.map.keys = keys;
-        br_value_t **items = realloc(self->u.map.items, cap * sizeof *items);
-        if (!items) {
-            return BR_ERR_NOMEM;
-        }
-        self->u.map.items = items;
-        int *key_lines = realloc(self->u.map.key_lines, cap * sizeof *key_lines);
-        if (!key_lines) {
-            return BR_ERR_NOMEM;
-        }
-        self->u.map.key_lines = key_lines;
-        self->u.map.cap = cap;
+        at = self->u.map.size;
     }
-    char *copy = strdup(key);
-    if (!copy) {
-        return BR_ERR_NOMEM;
-    }
-    size_t index = self->u.map.size++;
-    self->u.map.keys[index] = copy;
-    self->u.map.items[index] = *item_p;
-    self->u.map.key_lines[index] = 0;
+    s_entry_t *entry = &self->u.map.entries[at - 1];
+    br_value_destroy(&entry->item);
+    entry->item = *item_p;
     *item_p = NULL;
-    if (self->u.map.index) {
-        zhashx_insert(self->u.map.index, copy, (void *)(uintptr_t)(index + 1));
-    } else if (self->u.map.size >= BR_MAP_INDEX_AT) {
-        return s_map_reindex(self);
+    return BR_OK;
+}
+
+int
+br_value_map_append(br_value_t *self, const char *key, int line, size_t *index_p)
+{
+    if (!self || self->kind != BR_V_MAP || !key) {
+        return BR_ERR_INVALID;
     }
+    size_t len;
+    uint32_t hash = s_hash(key, &len);
+    size_t at = s_map_find(self, key, hash, len);
+    if (at) {
+        *index_p = at - 1;
+        return BR_ERR_EXISTS;
+    }
+    int rc = s_map_add(self, key, hash, len, line);
+    if (rc == BR_OK) {
+        *index_p = self->u.map.size - 1;
+    }
+    return rc;
+}
+
+int
+br_value_map_put(br_value_t *self, size_t index, br_value_t **item_p)
+{
+    if (!self || self->kind != BR_V_MAP || index >= self->u.map.size || !*item_p ||
+        self->u.map.entries[index].item) {
+        return BR_ERR_INVALID;
+    }
+    self->u.map.entries[index].item = *item_p;
+    *item_p = NULL;
     return BR_OK;
 }
 
@@ -494,29 +706,29 @@ br_value_map_take(br_value_t *self, size_t index)
     if (!self || self->kind != BR_V_MAP || index >= self->u.map.size) {
         return NULL;
     }
-    br_value_t *taken = self->u.map.items[index];
-    self->u.map.items[index] = NULL;
+    br_value_t *taken = self->u.map.entries[index].item;
+    self->u.map.entries[index].item = NULL;
     return taken;
 }
 
 int
 br_value_map_remove(br_value_t *self, const char *key)
 {
-    if (!self || self->kind != BR_V_MAP) {
+    if (!self || self->kind != BR_V_MAP || !key) {
         return BR_ERR_INVALID;
     }
-    size_t at = s_map_find(self, key);
+    size_t len;
+    uint32_t hash = s_hash(key, &len);
+    size_t at = s_map_find(self, key, hash, len);
     if (!at) {
         return BR_ERR_NOTFOUND;
     }
-    free(self->u.map.keys[at - 1]);
-    br_value_destroy(&self->u.map.items[at - 1]);
-    memmove(self->u.map.keys + at - 1, self->u.map.keys + at,
-            (self->u.map.size - at) * sizeof *self->u.map.keys);
-    memmove(self->u.map.items + at - 1, self->u.map.items + at,
-            (self->u.map.size - at) * sizeof *self->u.map.items);
-    memmove(self->u.map.key_lines + at - 1, self->u.map.key_lines + at,
-            (self->u.map.size - at) * sizeof *self->u.map.key_lines);
+    s_entry_t *entry = &self->u.map.entries[at - 1];
+    if (!self->pool) {
+        free(entry->key);
+    }
+    br_value_destroy(&entry->item);
+    memmove(entry, entry + 1, (self->u.map.size - at) * sizeof *entry);
     self->u.map.size--;
     return s_map_reindex(self);
 }
@@ -548,8 +760,8 @@ br_value_merge(br_value_t *dst, const br_value_t *src)
         return BR_ERR_INVALID;
     }
     for (size_t i = 0; i < src->u.map.size; i++) {
-        const char *key = src->u.map.keys[i];
-        const br_value_t *from = src->u.map.items[i];
+        const char *key = src->u.map.entries[i].key;
+        const br_value_t *from = src->u.map.entries[i].item;
         br_value_t *into = br_value_map_get(dst, key);
         if (into && into->kind == BR_V_MAP && from->kind == BR_V_MAP) {
             int rc = br_value_merge(into, from);
@@ -564,7 +776,7 @@ br_value_merge(br_value_t *dst, const br_value_t *src)
             return BR_ERR_NOMEM;
         }
         if (!into) {
-            br_value_map_set_key_line(dst, dst->u.map.size - 1, src->u.map.key_lines[i]);
+            br_value_map_set_key_line(dst, dst->u.map.size - 1, src->u.map.entries[i].line);
         }
     }
     return BR_OK;
@@ -588,7 +800,7 @@ br_value_has_secret(const br_value_t *self)
     }
     if (self->kind == BR_V_MAP) {
         for (size_t i = 0; i < self->u.map.size; i++) {
-            if (br_value_has_secret(self->u.map.items[i])) {
+            if (br_value_has_secret(self->u.map.entries[i].item)) {
                 return true;
             }
         }
@@ -609,7 +821,7 @@ br_value_equal(const br_value_t *a, const br_value_t *b)
     if (a->kind != b->kind) {
         return false;
     }
-    switch (a->kind) {
+    switch ((br_vkind_t)a->kind) {
     case BR_V_NULL:
         return true;
     case BR_V_BOOL:
@@ -635,7 +847,7 @@ br_value_equal(const br_value_t *a, const br_value_t *b)
             return false;
         }
         for (size_t i = 0; i < a->u.map.size; i++) {
-            if (!br_value_equal(a->u.map.items[i], br_value_map_get(b, a->u.map.keys[i]))) {
+            if (!br_value_equal(a->u.map.entries[i].item, br_value_map_get(b, a->u.map.entries[i].key))) {
                 return false;
             }
         }
@@ -725,9 +937,9 @@ br_value_to_json(const br_value_t *self, zchunk_t *out)
             if (i) {
                 zchunk_extend(out, ", ", 2);
             }
-            s_json_string(self->u.map.keys[i], strlen(self->u.map.keys[i]), out);
+            s_json_string(self->u.map.entries[i].key, strlen(self->u.map.entries[i].key), out);
             zchunk_extend(out, ": ", 2);
-            br_value_to_json(self->u.map.items[i], out);
+            br_value_to_json(self->u.map.entries[i].item, out);
         }
         zchunk_extend(out, "}", 1);
         break;

@@ -17,6 +17,7 @@
 
 #include "br_error.h"
 #include "br_secret.h"
+#include "br_value_pool.h"
 
 typedef enum {
     BR_V_NULL = 0,
@@ -42,10 +43,23 @@ br_value_t *br_value_map(void);
 //  Takes ownership of *secret_p and sets it to NULL.
 br_value_t *br_value_secret(br_secret_t **secret_p);
 
+//  The same made in pool (NULL: on the heap, as above): for a parser that
+//  makes every value of a document at once (br_yaml). The value, and what
+//  is later added to it (keys, room for items), are in the pool; it is
+//  destroyed as any other value (br_value_pool.h says when memory goes).
+br_value_t *br_value_null_in(br_value_pool_t *pool);
+br_value_t *br_value_bool_in(br_value_pool_t *pool, bool b);
+br_value_t *br_value_int_in(br_value_pool_t *pool, int64_t i);
+br_value_t *br_value_float_in(br_value_pool_t *pool, double d);
+br_value_t *br_value_str_in(br_value_pool_t *pool, const char *s, size_t len);
+br_value_t *br_value_list_in(br_value_pool_t *pool);
+br_value_t *br_value_map_in(br_value_pool_t *pool);
+
 //  Destroys the value and everything under it (secrets are wiped).
 void br_value_destroy(br_value_t **self_p);
 //  Wipes the bytes of every string value under self (not map keys), for a
 //  tree that held secrets in clear (a pillar file) before it is destroyed.
+//  A pooled value's pool is then wiped whole when it goes, keys included.
 void br_value_wipe(br_value_t *self);
 //  Deep copy; secrets are copied into new locked memory.
 br_value_t *br_value_dup(const br_value_t *self);
@@ -96,6 +110,14 @@ int br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p);
 //  (br_value_map_at then gives NULL). For loaders that hand parsed values
 //  on instead of copying them; the map is only destroyed afterwards.
 br_value_t *br_value_map_take(br_value_t *self, size_t index);
+//  For readers that check a key before they read its value (br_yaml):
+//  appends key with its line and an empty slot (br_value_map_at gives NULL)
+//  at *index_p, for br_value_map_put. A key already there is
+//  BR_ERR_EXISTS, with its position in *index_p; else 0 or BR_ERR_NOMEM.
+int br_value_map_append(br_value_t *self, const char *key, int line, size_t *index_p);
+//  Fills the empty slot at index (br_value_map_append, br_value_map_take),
+//  taking ownership of *item_p. 0, or BR_ERR_INVALID if it is not empty.
+int br_value_map_put(br_value_t *self, size_t index, br_value_t **item_p);
 //  Removes key; 0 or BR_ERR_NOTFOUND.
 int br_value_map_remove(br_value_t *self, const char *key);
 

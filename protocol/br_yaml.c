@@ -13,6 +13,10 @@
     A reader with stricter rules (br_config) asks for the raw scalars
     instead, and may check each key itself as it is read.
 
+    Every value of a document is made in one pool (br_value_pool.h): a
+    large state file would otherwise cost an allocation and a free for
+    each value, key and string.
+
     The text may be a rendered pillar file holding secrets, so every copy
     libyaml makes (its input buffers, each scalar) is wiped before it is
     freed. */
@@ -41,6 +45,7 @@ typedef struct {
     const char *text;     //  the input, to place reader errors
     size_t len;           //  bytes of input
     size_t nodes;         //  values built so far
+    br_value_pool_t *pool; //  where they are made
     br_yaml_opts_t opts;  //  the caller's, or the defaults
     br_errmsg_t *err;
 } s_parse_t;
@@ -157,7 +162,8 @@ s_check_plain_node(s_parse_t *ps, const yaml_event_t *ev)
 static int
 s_plain_scalar(s_parse_t *ps, const yaml_event_t *ev, br_value_t **out)
 {
-    int rc = br_yaml_plain((const char *)ev->data.scalar.value, ev->data.scalar.length, out);
+    int rc = br_yaml_plain_in(ps->pool, (const char *)ev->data.scalar.value,
+                              ev->data.scalar.length, out);
     if (rc == BR_ERR_INVALID) {
         //  Never quote the value: it may be a pillar secret.
         return br_errmsg_set(ps->err, rc,
@@ -192,10 +198,12 @@ s_sequence(s_parse_t *ps, int depth, br_value_t *list)
     return rc;
 }
 
-//  Reads one key event of map into a NUL-terminated string (caller frees).
+//  Reads one key event of map and appends the key, with an empty slot for
+//  its value, at *index_p.
 static int
-s_key(s_parse_t *ps, const yaml_event_t *ev, const br_value_t *map, int depth, char **key_p)
+s_key(s_parse_t *ps, const yaml_event_t *ev, br_value_t *map, int depth, size_t *index_p)
 {
+    char echo[BR_YAML_ECHO_MAX + 8];
     int rc = s_check_plain_node(ps, ev);
     bool scalar = ev->type == YAML_SCALAR_EVENT;
     if (rc == BR_OK && ps->opts.check_key) {
@@ -221,14 +229,19 @@ s_key(s_parse_t *ps, const yaml_event_t *ev, const br_value_t *map, int depth, c
         return br_errmsg_set(ps->err, BR_ERR_MALFORMED, "%s:%d: merge keys (<<) are not supported",
                              ps->path, s_line(ev));
     }
-    *key_p = strdup(text);
-    return *key_p ? BR_OK : br_errmsg_set(ps->err, BR_ERR_NOMEM, "%s: out of memory", ps->path);
+    rc = br_value_map_append(map, text, s_line(ev), index_p);
+    if (rc == BR_ERR_EXISTS) {
+        return br_errmsg_set(ps->err, BR_ERR_MALFORMED,
+                             "%s:%d: duplicate key '%s' (first on line %d)", ps->path, s_line(ev),
+                             s_echo(text, len, echo, sizeof echo),
+                             br_value_map_key_line(map, *index_p));
+    }
+    return rc == BR_OK ? rc : br_errmsg_set(ps->err, rc, "%s: out of memory", ps->path);
 }
 
 static int
 s_mapping(s_parse_t *ps, int depth, br_value_t *map)
 {
-    char echo[BR_YAML_ECHO_MAX + 8];
     yaml_event_t ev;
     int rc;
     while ((rc = s_next(ps, &ev)) == BR_OK) {
@@ -236,34 +249,18 @@ s_mapping(s_parse_t *ps, int depth, br_value_t *map)
             s_event_delete(&ev);
             break;
         }
-        char *key = NULL;
-        int line = s_line(&ev);
-        rc = s_key(ps, &ev, map, depth, &key);
+        size_t index = 0;
+        rc = s_key(ps, &ev, map, depth, &index);
         s_event_delete(&ev);
-        //  The lookup is indexed; the scan for the first line runs only on error.
-        for (size_t i = 0; rc == BR_OK && br_value_map_get(map, key) && i < br_value_map_size(map);
-             i++) {
-            if (strcmp(br_value_map_key(map, i), key) == 0) {
-                rc = br_errmsg_set(ps->err, BR_ERR_MALFORMED,
-                                   "%s:%d: duplicate key '%s' (first on line %d)", ps->path, line,
-                                   s_echo(key, strlen(key), echo, sizeof echo),
-                                   br_value_map_key_line(map, i));
-            }
-        }
         br_value_t *item = NULL;
         if (rc == BR_OK && (rc = s_next(ps, &ev)) == BR_OK) {
             rc = s_node(ps, &ev, depth, &item);
             s_event_delete(&ev);
         }
         if (rc == BR_OK) {
-            if (br_value_map_set(map, key, &item) == BR_OK) {
-                br_value_map_set_key_line(map, br_value_map_size(map) - 1, line);
-            } else {
-                rc = br_errmsg_set(ps->err, BR_ERR_NOMEM, "%s: out of memory", ps->path);
-            }
+            rc = br_value_map_put(map, index, &item);
         }
         br_value_destroy(&item);
-        free(key);
         if (rc != BR_OK) {
             break;
         }
@@ -285,7 +282,8 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
         if (plain && !ps->opts.raw) {
             rc = s_plain_scalar(ps, ev, &value);
         } else {
-            value = br_value_str_n((const char *)ev->data.scalar.value, ev->data.scalar.length);
+            value = br_value_str_in(ps->pool, (const char *)ev->data.scalar.value,
+                                    ev->data.scalar.length);
             br_value_set_quoted(value, !plain);
             rc = value ? BR_OK : BR_ERR_NOMEM;
         }
@@ -295,7 +293,7 @@ s_node(s_parse_t *ps, yaml_event_t *ev, int depth, br_value_t **out)
                                  ps->path, s_line(ev), BR_YAML_MAX_DEPTH);
         }
         bool list = ev->type == YAML_SEQUENCE_START_EVENT;
-        value = list ? br_value_list() : br_value_map();
+        value = list ? br_value_list_in(ps->pool) : br_value_map_in(ps->pool);
         rc = !value ? BR_ERR_NOMEM
              : list ? s_sequence(ps, depth + 1, value)
                     : s_mapping(ps, depth + 1, value);
@@ -393,7 +391,12 @@ br_yaml_parse_with(const char *path, const char *text, size_t len, const br_yaml
     if (opts) {
         ps.opts = *opts;
     }
+    ps.pool = br_value_pool_new();
+    if (!ps.pool) {
+        return br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
+    }
     if (!yaml_parser_initialize(&ps.parser)) {
+        br_value_pool_destroy(&ps.pool);
         return br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", path);
     }
     //  libyaml wants a non-NULL pointer even for no input.
@@ -408,6 +411,8 @@ br_yaml_parse_with(const char *path, const char *text, size_t len, const br_yaml
         br_wipe(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
     }
     yaml_parser_delete(&ps.parser);
+    //  The values hold the pool from here on
+    br_value_pool_destroy(&ps.pool);
     return rc;
 }
 

@@ -297,8 +297,36 @@ out:
     return rc;
 }
 
+//  True if text could be anything but a string: each null, boolean and
+//  number spelling starts with one of these, so most text (names, paths,
+//  commands) is told apart by its first byte.
+static bool
+s_may_resolve(const char *text)
+{
+    switch (text[0]) {
+    case 0:
+    case '~':
+    case 'n':
+    case 'N':
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case 'o':
+    case 'O':
+    case 'f':
+    case 'F':
+    case '.':
+    case '+':
+    case '-':
+        return true;
+    default:
+        return text[0] >= '0' && text[0] <= '9';
+    }
+}
+
 int
-br_yaml_plain(const char *text, size_t len, br_value_t **out)
+br_yaml_plain_in(br_value_pool_t *pool, const char *text, size_t len, br_value_t **out)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
     static const char *const trues[] = {"yes",  "Yes", "YES", "true", "True",
@@ -309,26 +337,32 @@ br_yaml_plain(const char *text, size_t len, br_value_t **out)
     int64_t i = 0;
     double d = 0;
     *out = NULL;
-    if (strlen(text) != len) {
+    if (!s_may_resolve(text) || strlen(text) != len) {
         //  A NUL inside matches no pattern.
-        *out = br_value_str_n(text, len);
+        *out = br_value_str_in(pool, text, len);
     } else if (s_is_one_of(text, nulls)) {
-        *out = br_value_null();
+        *out = br_value_null_in(pool);
     } else if (s_is_one_of(text, trues)) {
-        *out = br_value_bool(true);
+        *out = br_value_bool_in(pool, true);
     } else if (s_is_one_of(text, falses)) {
-        *out = br_value_bool(false);
+        *out = br_value_bool_in(pool, false);
     } else if (s_looks_float(text)) {
         rc = s_to_float(text, &d);
-        *out = rc == BR_OK ? br_value_float(d) : NULL;
+        *out = rc == BR_OK ? br_value_float_in(pool, d) : NULL;
     } else if (s_looks_int(text)) {
         rc = s_to_int(text, &i);
-        *out = rc == BR_OK ? br_value_int(i) : NULL;
+        *out = rc == BR_OK ? br_value_int_in(pool, i) : NULL;
     } else {
-        *out = br_value_str_n(text, len);
+        *out = br_value_str_in(pool, text, len);
     }
     if (rc == BR_OK && !*out) {
         rc = BR_ERR_NOMEM;
     }
     return rc;
+}
+
+int
+br_yaml_plain(const char *text, size_t len, br_value_t **out)
+{
+    return br_yaml_plain_in(NULL, text, len, out);
 }

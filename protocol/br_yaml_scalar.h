@@ -11,5 +11,7 @@
 //  that does not fit (or "0x_", which PyYAML fails on too); BR_ERR_NOMEM.
 //  No message: the caller knows the line, and must not quote the value.
 int br_yaml_plain(const char *text, size_t len, br_value_t **out);
+//  The same, making the value in pool (NULL: on the heap).
+int br_yaml_plain_in(br_value_pool_t *pool, const char *text, size_t len, br_value_t **out);
 
 #endif

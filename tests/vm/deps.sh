@@ -7,8 +7,10 @@ set -euo pipefail
 
 # No kmod: busybox (static) does depmod/insmod/modprobe for the guest; the
 # rest (flock, dpkg-deb, apt-get, ldd) is in every Debian system.
+# redis-tools: Debian's redis-server binary (the package redis-server only
+# adds a link to it and a service), vm_story's data service.
 PACKAGES="qemu-system-x86 busybox-static cpio xz-utils lvm2 cryptsetup-bin
-  e2fsprogs util-linux"
+  e2fsprogs util-linux redis-tools"
 
 missing=""
 for p in $PACKAGES; do

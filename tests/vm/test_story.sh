@@ -34,7 +34,6 @@ build=$(cd "$build" && pwd)
 cache=${BRINE_VM_CACHE:-$build/vm-cache}
 outbase=$build/vm-out
 out=$outbase/story
-boots=(story-1 story-2 story-3 story-4)
 passed=0
 failed=0
 
@@ -48,6 +47,10 @@ if ! "$vm/deps.sh"; then
 fi
 for b in brine-master brine-minion brine brine-key vm_memscan; do
     [ -x "$build/bin/$b" ] || { echo "vm_story: no $build/bin/$b"; exit 1; }
+done
+# Debian's redis-server is redis-check-rdb under another name
+for b in /usr/bin/redis-check-rdb /usr/bin/redis-cli; do
+    [ -x "$b" ] || { echo "vm_story: no $b (tests/vm/deps.sh installs redis-tools)"; exit 1; }
 done
 
 t0=$(date +%s.%N)
@@ -85,7 +88,7 @@ data_volume:
   size: 32M
   crypt: crypt_db1
   mount: /srv/db1
-  service: brdata-db1
+  service: redis-db1
 luks:
   passphrase: $(rand)
   pbkdf: argon2id
@@ -102,7 +105,7 @@ data_volumes:
     size: 32M
     crypt: objects_crypt
     mount: /srv/objects
-    service: brdata-objects
+    service: redis-objects
     passphrase: $(rand)
     pbkdf: argon2id
     pbkdf_memory: 8192
@@ -129,7 +132,8 @@ for b in brine-master brine-minion brine brine-key vm_memscan; do
 done
 common=(--cache "$cache" --keep-results "${bins[@]}"
     --file "$src/examples/salt:/srv/salt" --file "$stage/pillar:pillar"
-    --file "$vm/provision/brdata:/etc/init.d/brdata"
+    --bin /usr/bin/redis-check-rdb:/usr/bin/redis-server --bin /usr/bin/redis-cli:/usr/bin/redis-cli
+    --file "$vm/story/redis-data:/etc/init.d/redis-data"
     --file "$vm/scenarios/provision-lib.sh:provision-lib.sh"
     --file "$vm/scenarios/story-lib.sh:story-lib.sh")
 
@@ -241,23 +245,24 @@ if [ "$demo" = --demo ]; then
         printf '\n== boot %s: the startup job of db1, as brine jobs show prints it\n' "$b"
         [ -f "$f" ] && cat "$f" || echo "(boot $b did not return a job)"
     done
-    if read -r total open own <"$outbase/story-2/results/boot2.time" 2>/dev/null; then
-        printf '\n== boot 2: minion start to data service running: %s s\n' "$total"
-        printf '   luks.opened (the PBKDF and dm-crypt setup): %s ms; brine and the rest: %s s\n' \
+    if read -r total open own states proto <"$outbase/story-2/results/boot2.time" 2>/dev/null; then
+        printf '\n== boot 2: from brine-minion starting to the database answering: %s s\n' "$total"
+        printf '   luks.opened (the PBKDF and dm-crypt setup): %s ms; all the rest: %s s\n' \
             "$open" "$own"
+        printf '   the seven states: %s ms (lvm tools, cryptsetup, mount, init script);\n' "$states"
+        printf '   outside them (start, connect, enrol, startup job sealed and delivered): %s s\n' "$proto"
+        printf '   (a TCG guest without KVM: a real server is several times faster)\n'
     fi
-    late=$(sed -n 's/^boot3: master start to .* started: //p' "$outbase/story-3/results/timings.txt" 2>/dev/null)
+    late=$(sed -n 's/^boot3: master start to .* answering: //p' "$outbase/story-3/results/timings.txt" 2>/dev/null)
     [ -z "$late" ] || printf '== boot 3: master started late; volume open and service up %s after\n' "$late"
-    cat <<EOF
-
-== where to look next
-   $outbase/story-N/results/   each boot's logs (bootN-master.log,
-                               bootN-minion.log), job outputs and checks
-   $outbase/story-N/console.log  the guest's console
-   examples/                   the state tree and pillar this ran
-   docs/getting-started.md     the same on your servers
-   docs/threat-model.md        what this protects against, and what not
-EOF
+    printf '\n== where to look next\n'
+    printf '   %-44s %s\n' "$outbase/story-N/results/" "each boot's checks, logs (bootN-master.log," \
+        "" "bootN-minion.log) and job outputs (bootN.out)" \
+        "$outbase/story-N/console.log" "the guest's console" \
+        "examples/" "the state tree and pillar this ran" \
+        "docs/getting-started.md" "the same on your servers" \
+        "docs/threat-model.md" "what this protects against, and what not" \
+        "docs/vm-tests.md" "how the guest is made"
 fi
 
 echo "vm_story: all boots done after $(elapsed) s"

@@ -6,8 +6,8 @@ data_volume:
   vg: vg_data
   lv: data
   crypt: data_crypt
-  mount: /var/lib/postgresql
-  service: postgresql
+  mount: /var/lib/mongodb
+  service: mongod
 luks:
   # A long random string, one per server: e.g. `openssl rand -base64 32`
   passphrase: CHANGE-ME-db1-unique-random-passphrase

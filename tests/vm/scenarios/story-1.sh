@@ -7,8 +7,9 @@
 #   2. the minion asks for its startup job (startup_states: highstate); the
 #      master renders examples/salt/encrypted/data.sls with db1's pillar,
 #      seals it to db1's key and publishes it; the minion provisions
-#      PV -> VG -> LV -> LUKS2 -> open -> mkfs + mount -> brdata-db1;
-#   3. the service writes on the volume; a payload is written there too;
+#      PV -> VG -> LV -> LUKS2 -> open -> mkfs + mount -> redis-db1;
+#   3. the data service (Debian's redis-server, data on the volume) stores
+#      a payload;
 #      brine jobs list shows the job, brine jobs show its result;
 #   4. brine db1 state.highstate: every state True and unchanged;
 #   5. no passphrase in brine-minion's memory, on any disk, in any file;
@@ -17,7 +18,7 @@
 . /test/story-lib.sh
 
 step "1. keys: the master's pinned by the minion, the minion's accepted"
-install_service db1
+install_redis db1
 configs db1
 vm_check "system disk formatted and mounted" sys_disk format
 vm_check "data0 is empty" sh -c "! blkid -p $DEV >/dev/null 2>&1"
@@ -34,7 +35,7 @@ vm_check "brine-key -a db1" brine-key -a db1 -y
 step "2. the startup job provisions the empty disk"
 vm_check "the minion asks for its startup job" \
     wait_log /results/boot1-master.log "minion db1 asks for its startup job" 30
-vm_check "$SVC started by the startup job" wait_started "$SVC" 120
+vm_check "$SVC answers, started by the startup job" wait_ready "$SVC" 120
 vm_check "the startup job's return reaches the master" \
     wait_log /results/boot1-master.log "return from db1" 60
 last_job boot1
@@ -44,14 +45,14 @@ all_states boot1 "True 1"
 says boot1 "Created Logical Volume data"
 says boot1 "opened as $MAPPER"
 says boot1 "Target was successfully mounted"
-echo "boot1: minion start to $SVC started in $(awk -v a="$MINION_T0" -v b="$(started_at "$SVC")" \
+echo "boot1: minion start to $SVC answering in $(awk -v a="$MINION_T0" -v b="$(ready_at "$SVC")" \
     'BEGIN { printf "%.2f", b - a }') s (with the operator's brine-key -a)" | tee -a /results/timings.txt
 
 step "3. data on the volume"
-vm_check "$SVC writes its heartbeat on the volume" wait_heartbeat "$MNT"
-vm_check "a payload written on the volume" \
-    dd if=/dev/urandom of="$MNT/payload" bs=64k count=16 status=none
-sum "$MNT/payload" >/results/payload.sha256
+vm_check "$SVC stores a payload (64 KiB of random hex)" sh -c \
+    "head -c 32768 /dev/urandom | od -An -tx1 | tr -d ' \n' | redis-cli -x SET payload | grep -q OK"
+vm_check "its append-only file is on the volume" test -d "$MNT/appendonlydir"
+payload_sum >/results/payload.sha256
 
 step "4. state.highstate again from the CLI: nothing changes"
 vm_check "brine db1 state.highstate exits 0" \

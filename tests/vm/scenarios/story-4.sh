@@ -6,7 +6,7 @@
 # shellcheck source=story-lib.sh
 . /test/story-lib.sh
 
-install_service db1
+install_redis db1
 configs db1
 vm_check "system disk mounted" sys_disk
 vm_check "vgchange -ay $VG" vgchange -q -ay "$VG"
@@ -20,7 +20,7 @@ vm_check "the minion logs that its key is not accepted" \
 sleep 10
 vm_check "no startup job for db1" sh -c "! grep -q 'asks for its startup job' /results/boot4-master.log"
 vm_check "the volume stays locked" test ! -e "$MAPPER"
-vm_check "$SVC stays down" test -z "$(started_at "$SVC")"
+vm_check "$SVC stays down" test -z "$(ready_at "$SVC")"
 vm_check "the volume is not mounted" sh -c "! awk '\$2 == \"$MNT\"' /proc/mounts | grep -q ."
 brine-key -L >/results/boot4.keys 2>&1
 vm_check "brine-key -L: db1 is an unaccepted key" grep -q db1 /results/boot4.keys

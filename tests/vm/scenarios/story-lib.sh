@@ -89,14 +89,24 @@ wait_log() {
     done
 }
 
-# started_at SVC: the uptime at which the data service last started (its
-# init script logs "start UPTIME" in /run/SVC.log), or nothing
-started_at() { sed -n 's/^start \([0-9.]*\)$/\1/p' "/run/$1.log" 2>/dev/null | tail -n 1; }
+# install_redis ID: the server's data service, Debian's redis-server with
+# its data on the server's volume (/etc/init.d/SVC, /etc/default/SVC)
+install_redis() {
+    server "$1"
+    ln -sf redis-data "/etc/init.d/$SVC"
+    mkdir -p /etc/default
+    echo "DATA=$MNT" >"/etc/default/$SVC"
+}
 
-# wait_started SVC SECONDS: the data service has started within SECONDS
-wait_started() {
+# ready_at SVC: the uptime at which the data service last answered after a
+# start (its init script logs "ready UPTIME" in /run/SVC.log), or nothing
+ready_at() { sed -n 's/^ready \([0-9.]*\)$/\1/p' "/run/$1.log" 2>/dev/null | tail -n 1; }
+
+# wait_ready SVC SECONDS: the data service has started and answers within
+# SECONDS
+wait_ready() {
     _i=0
-    while [ -z "$(started_at "$1")" ]; do
+    while [ -z "$(ready_at "$1")" ]; do
         _i=$((_i + 1))
         [ $_i -le $(($2 * 10)) ] || return 1
         sleep 0.1
@@ -135,6 +145,9 @@ minion_memory() {
         vm_not_ok "$1: brine-minion's memory: $(tr '\n' ';' <"/results/$1.memscan")"
     fi
 }
+
+# payload_sum: sha256 of the payload the data service holds
+payload_sum() { redis-cli --raw GET payload 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 # shutdown_all ID: what a clean shutdown does: the daemons stopped, the
 # service stopped, the volume unmounted and closed, the VG deactivated, the

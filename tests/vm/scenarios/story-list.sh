@@ -14,7 +14,7 @@ vol() {
         i == n && $1 == k ":" { print $2; exit }' /test/pillar/store1.sls
 }
 svc=$(vol 1 service)
-ln -sf brdata "/etc/init.d/$svc"
+ln -sf redis-data "/etc/init.d/$svc"
 mkdir -p /etc/default
 echo "DATA=$(vol 1 mount)" >"/etc/default/$svc"
 configs store1
@@ -25,7 +25,7 @@ cp "$VARLIB/master/pki/master.pub" "$VARLIB/minion/pki/minion_master.pub"
 start_minion list
 vm_check "the minion enrols: pending" wait_log /results/list-master.log "minion store1 is pending" 30
 vm_check "brine-key -a store1" brine-key -a store1 -y
-vm_check "$svc started by the startup job" wait_started "$svc" 150
+vm_check "$svc answers, started by the startup job" wait_ready "$svc" 150
 vm_check "the startup job's return reaches the master" \
     wait_log /results/list-master.log "return from store1" 60
 last_job list

@@ -21,6 +21,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 //  A configuration file is a few hundred bytes; these caps only keep a
@@ -36,10 +37,15 @@
 #define BR_CONFIG_CMDLINE "command line"
 
 //  One option's current value; which member is used depends on its type.
+//  Where it was written is kept so that a program checking a value further
+//  (a master address, say) can name the file and line as we do.
 typedef struct {
-    char *str;      //  BR_OPT_STRING: owned text, or NULL when unset
-    int64_t num;    //  BR_OPT_INT: the number; BR_OPT_BOOL: 0 or 1
-    zlistx_t *list; //  BR_OPT_LIST: owned strings; never NULL once loaded
+    char *str;       //  BR_OPT_STRING: owned text, or NULL when unset
+    int64_t num;     //  BR_OPT_INT: the number; BR_OPT_BOOL: 0 or 1
+    zlistx_t *list;  //  BR_OPT_LIST: owned strings; never NULL once loaded
+    int line;        //  line of the option's name in the file; 0 if not from it
+    int *item_lines; //  BR_OPT_LIST from the file: the line of each item
+    bool cmdline;    //  set by br_config_set
 } s_value_t;
 
 struct _br_config_t {
@@ -80,6 +86,7 @@ s_value_clear(s_value_t *value)
 {
     free(value->str);
     zlistx_destroy(&value->list);
+    free(value->item_lines);
     memset(value, 0, sizeof *value);
 }
 
@@ -281,11 +288,12 @@ s_check_key(void *arg, const br_value_t *map, const char *key, bool quoted, int 
 //  The value of option index from the file: a scalar, or a list of them
 //  for a list option.
 static int
-s_check_value(br_config_t *cfg, size_t index, const br_value_t *value, br_errmsg_t *err)
+s_check_value(br_config_t *cfg, size_t index, const br_value_t *value, int key_line,
+              br_errmsg_t *err)
 {
     const br_option_t *opt = &cfg->schema[index];
     char why[256] = "", expected[96];
-    s_value_t converted = {NULL, 0, NULL};
+    s_value_t converted = {NULL, 0, NULL, 0, NULL, false};
     s_scalar_t sc;
     br_vkind_t kind = br_value_kind(value);
     int line = br_value_line(value), rc = BR_ERR_CONFIG;
@@ -313,10 +321,20 @@ s_check_value(br_config_t *cfg, size_t index, const br_value_t *value, br_errmsg
         snprintf(why, sizeof why, "expected %s, got %s", expected,
                  kind == BR_V_LIST ? "a list" : "a nested mapping");
     }
+    //  A single scalar is a one-item list written on the value's line
+    size_t held = rc == 0 && converted.list ? zlistx_size(converted.list) : 0;
+    if (held && !(converted.item_lines = calloc(held, sizeof *converted.item_lines))) {
+        rc = BR_ERR_NOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < held; i++) {
+        converted.item_lines[i] =
+            kind == BR_V_LIST ? br_value_line(br_value_list_at(value, i)) : br_value_line(value);
+    }
     if (rc) {
         s_value_clear(&converted);
         return s_option_error(err, rc, cfg->path, line, opt->name, why);
     }
+    converted.line = key_line;
     s_value_clear(&cfg->values[index]);
     cfg->values[index] = converted;
     return 0;
@@ -393,7 +411,8 @@ br_config_load(const char *path, const br_option_t *schema, bool must_exist, br_
     for (size_t i = 0, index = 0; rc == 0 && i < br_value_map_size(doc); i++) {
         //  s_check_key has found every key in the schema.
         if (s_find(cfg, br_value_map_key(doc, i), &index)) {
-            rc = s_check_value(cfg, index, br_value_map_at(doc, i), err);
+            rc = s_check_value(cfg, index, br_value_map_at(doc, i), br_value_map_key_line(doc, i),
+                               err);
         }
     }
     br_value_destroy(&doc);
@@ -442,6 +461,7 @@ br_config_set(br_config_t *self, const char *name, const char *value, br_errmsg_
         s_value_clear(&converted);
         return s_option_error(err, rc, BR_CONFIG_CMDLINE, 0, name, why);
     }
+    converted.cmdline = true;
     s_value_clear(&self->values[index]);
     self->values[index] = converted;
     return 0;
@@ -502,4 +522,46 @@ br_config_path(const br_config_t *self)
 {
     assert(self);
     return self ? self->path : NULL;
+}
+
+int
+br_config_line(const br_config_t *self, const char *name, size_t item)
+{
+    size_t index;
+    assert(self && name);
+    if (!self || !name || !s_find(self, name, &index)) {
+        return 0;
+    }
+    const s_value_t *value = &self->values[index];
+    if (item == BR_CONFIG_WHOLE) {
+        return value->line;
+    }
+    bool listed = value->item_lines && value->list && item < zlistx_size(value->list);
+    return listed ? value->item_lines[item] : 0;
+}
+
+int
+br_config_error(const br_config_t *self, br_errmsg_t *err, int rc, const char *name, size_t item,
+                const char *format, ...)
+{
+    assert(self && name && format);
+    if (!self || !name || !format) {
+        return br_errmsg_set(err, BR_ERR_INVALID, "br_config_error: no config or option name");
+    }
+    char reason[400];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(reason, sizeof reason, format, args);
+    va_end(args);
+    //  The reason may quote the value: keep control sequences out of
+    //  terminals and logs, as s_echo does
+    for (char *c = reason; *c; c++) {
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) {
+            *c = '?';
+        }
+    }
+    size_t index;
+    bool cmdline = s_find(self, name, &index) && self->values[index].cmdline;
+    return s_option_error(err, rc, cmdline ? BR_CONFIG_CMDLINE : self->path,
+                          br_config_line(self, name, item), name, reason);
 }

@@ -51,4 +51,19 @@ zlistx_t *br_config_list(const br_config_t *self, const char *name);
 //  The path the config was read from (or would have been).
 const char *br_config_path(const br_config_t *self);
 
+//  br_config_line's item for the option itself rather than a list item
+#define BR_CONFIG_WHOLE SIZE_MAX
+
+//  Where a value was written: the line of the option's name, or with item
+//  < the list's size the line of that list item. 0 for a default, a value
+//  from the command line, or an option not in the schema.
+int br_config_line(const br_config_t *self, const char *name, size_t item);
+
+//  For a program's own checks of a value beyond its type: writes the error
+//  in br_config's one shape, "FILE:LINE: option 'NAME': REASON" (LINE as
+//  br_config_line gives it, left out when 0; "command line" for a value set
+//  there), and returns rc.
+int br_config_error(const br_config_t *self, br_errmsg_t *err, int rc, const char *name,
+                    size_t item, const char *format, ...) __attribute__((format(printf, 6, 7)));
+
 #endif

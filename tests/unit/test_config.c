@@ -496,6 +496,50 @@ s_check_defaults(const br_config_t *cfg, const br_option_t *schema)
     }
 }
 
+//  Where values were written, for a program's own checks of them
+static void
+s_test_lines(void)
+{
+    br_errmsg_t err;
+    char expected[800];
+    br_config_t *cfg = s_load("# lines\nport: 1\nroots:\n  - /a\n\n  - /b\nextra: one\n"
+                              "debug:\n  yes\n",
+                              &err);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        return;
+    }
+    CHECK_EQ_INT(br_config_line(cfg, "port", BR_CONFIG_WHOLE), 2);
+    CHECK_EQ_INT(br_config_line(cfg, "roots", BR_CONFIG_WHOLE), 3);
+    CHECK_EQ_INT(br_config_line(cfg, "roots", 0), 4);
+    CHECK_EQ_INT(br_config_line(cfg, "roots", 1), 6);
+    CHECK_EQ_INT(br_config_line(cfg, "roots", 2), 0);
+    CHECK_EQ_INT(br_config_line(cfg, "extra", 0), 7);
+    CHECK_EQ_INT(br_config_line(cfg, "debug", BR_CONFIG_WHOLE), 8);
+    CHECK_EQ_INT(br_config_line(cfg, "port", 0), 0);
+    //  Defaults, and names outside the schema, were written nowhere
+    CHECK_EQ_INT(br_config_line(cfg, "name", BR_CONFIG_WHOLE), 0);
+    CHECK_EQ_INT(br_config_line(cfg, "nosuch", BR_CONFIG_WHOLE), 0);
+
+    //  The errors of a program's own checks look like ours, and never echo
+    //  a control character
+    CHECK_EQ_INT(br_config_error(cfg, &err, BR_ERR_CONFIG, "roots", 1, "'%s' is \033[1mbad", "/b"),
+                 BR_ERR_CONFIG);
+    snprintf(expected, sizeof expected, "%s:6: option 'roots': '/b' is ?[1mbad", s_path);
+    CHECK_STR(err.text, expected);
+    br_config_error(cfg, &err, BR_ERR_CONFIG, "port", BR_CONFIG_WHOLE, "too low");
+    snprintf(expected, sizeof expected, "%s:2: option 'port': too low", s_path);
+    CHECK_STR(err.text, expected);
+    br_config_error(cfg, &err, BR_ERR_CONFIG, "name", BR_CONFIG_WHOLE, "not here");
+    snprintf(expected, sizeof expected, "%s: option 'name': not here", s_path);
+    CHECK_STR(err.text, expected);
+    CHECK_EQ_INT(br_config_set(cfg, "roots", "/c", &err), 0);
+    CHECK_EQ_INT(br_config_line(cfg, "roots", 0), 0);
+    br_config_error(cfg, &err, BR_ERR_CONFIG, "roots", 0, "no");
+    CHECK_STR(err.text, "command line: option 'roots': no");
+    br_config_destroy(&cfg);
+}
+
 static void
 s_test_real_schemas(void)
 {
@@ -643,6 +687,7 @@ main(void)
     s_test_limits();
     s_test_set();
     s_test_misuse();
+    s_test_lines();
     s_test_real_schemas();
     s_test_docs();
     s_test_fuzz();

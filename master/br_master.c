@@ -174,8 +174,11 @@ static void
 s_reply_state(br_master_t *self, const br_request_t *req, const char *state)
 {
     br_msg_t *welcome = br_msg_new(BR_MSG_WELCOME);
+    //  Minions that know only our request port (a list of masters, each
+    //  host:port) learn the publish port from here
     if (welcome && br_msg_set_state(welcome, state) == 0 &&
-        br_msg_set_ver(welcome, BRINE_VERSION) == 0) {
+        br_msg_set_ver(welcome, BRINE_VERSION) == 0 &&
+        br_msg_set_pub_port(welcome, (int32_t)br_config_int(self->config, "publish_port")) == 0) {
         br_server_reply(self->server, req, welcome);
     }
     br_msg_destroy(&welcome);

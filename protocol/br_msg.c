@@ -669,6 +669,18 @@ br_msg_set_state(br_msg_t *self, const char *state)
     return s_put_str(self, BR_FIELD_STATE, state);
 }
 
+int32_t
+br_msg_pub_port(const br_msg_t *self)
+{
+    return s_num(self, BR_FIELD_PUB_PORT)->i32;
+}
+
+int
+br_msg_set_pub_port(br_msg_t *self, int32_t port)
+{
+    return s_put_num(self, BR_FIELD_PUB_PORT, port);
+}
+
 const char *
 br_msg_jid(const br_msg_t *self)
 {

@@ -9,7 +9,7 @@
 
     Every document has "v" (int32, BR_PROTO_VERSION) and "t" (the type name).
       hello    minion -> master  id, ver, grains
-      welcome  master -> minion  state (the minion key's state), ver
+      welcome  master -> minion  state (the minion key's state), ver, [pub_port]
       enrol    minion -> master  id
       startup  minion -> master  [fun, arg]: "send me my startup job"
       job      master -> minion  jid, exp               (clear header)
@@ -81,6 +81,9 @@ const bson_t *br_msg_grains(const br_msg_t *self);
 int br_msg_set_grains(br_msg_t *self, const bson_t *grains);
 const char *br_msg_state(const br_msg_t *self);
 int br_msg_set_state(br_msg_t *self, const char *state);
+//  The master's publish port (welcome); 0 when absent
+int32_t br_msg_pub_port(const br_msg_t *self);
+int br_msg_set_pub_port(br_msg_t *self, int32_t port);
 const char *br_msg_jid(const br_msg_t *self);
 int br_msg_set_jid(br_msg_t *self, const char *jid);
 //  Expiry, milliseconds since the Unix epoch

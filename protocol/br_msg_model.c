@@ -30,6 +30,7 @@ static const br_field_model_t s_fields[BR_FIELD_COUNT] = {
     [BR_FIELD_TIMEOUT] = {"timeout", BR_KIND_INT32, 0, BR_CHECK_NONNEG},
     [BR_FIELD_MINIONS] = {"minions", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
     [BR_FIELD_MISSING] = {"missing", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
+    [BR_FIELD_PUB_PORT] = {"pub_port", BR_KIND_INT32, 0, BR_CHECK_PORT},
 };
 
 #define F(name) BR_FIELD_BIT(BR_FIELD_##name)
@@ -38,7 +39,9 @@ static const br_field_model_t s_fields[BR_FIELD_COUNT] = {
 //  required on every message and handled by the decoder itself.
 static const br_msg_model_t s_msgs[] = {
     [BR_MSG_HELLO] = {"hello", F(ID) | F(VER), F(GRAINS), F(GRAINS)},
-    [BR_MSG_WELCOME] = {"welcome", F(STATE) | F(VER), 0, 0},
+    //  pub_port: the master's publish port, so that a minion configured
+    //  with its request port alone finds the other socket
+    [BR_MSG_WELCOME] = {"welcome", F(STATE) | F(VER), F(PUB_PORT), 0},
     [BR_MSG_ENROL] = {"enrol", F(ID), 0, 0},
     [BR_MSG_STARTUP] = {"startup", 0, F(FUN) | F(ARG), 0},
     [BR_MSG_JOB] = {"job", F(JID) | F(EXP), 0, 0},
@@ -244,6 +247,7 @@ br_msg_check_string(const char *msg, br_field_t field, const char *value, size_t
     }
     case BR_CHECK_NONE:
     case BR_CHECK_NONNEG:
+    case BR_CHECK_PORT:
         break;
     }
     if (len > f->max) {
@@ -265,6 +269,10 @@ br_msg_check_int(const char *msg, br_field_t field, int64_t value, br_errmsg_t *
     const br_field_model_t *f = &s_fields[field];
     if (f->check == BR_CHECK_NONNEG && value < 0) {
         return br_errmsg_set(err, BR_ERR_INVALID, "%s: field '%s' is negative", msg, f->key);
+    }
+    if (f->check == BR_CHECK_PORT && (value < 1 || value > 65535)) {
+        return br_errmsg_set(err, BR_ERR_INVALID, "%s: field '%s' is not a port (1-65535)", msg,
+                             f->key);
     }
     return 0;
 }

@@ -41,6 +41,7 @@ typedef enum {
     BR_FIELD_TIMEOUT,
     BR_FIELD_MINIONS,
     BR_FIELD_MISSING,
+    BR_FIELD_PUB_PORT,
     BR_FIELD_COUNT
 } br_field_t;
 
@@ -64,6 +65,7 @@ typedef enum {
     BR_CHECK_STATE,  //  one of the key state names
     BR_CHECK_NONNEG, //  an integer >= 0
     BR_CHECK_TGT_TYPE, //  glob, pcre, list or grain
+    BR_CHECK_PORT,   //  a TCP port, 1 to 65535
 } br_check_t;
 
 typedef struct {

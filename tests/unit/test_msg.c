@@ -76,6 +76,7 @@ s_full(br_msg_type_t type, bool with_secrets)
     case BR_MSG_WELCOME:
         rc |= br_msg_set_state(msg, "accepted");
         rc |= br_msg_set_ver(msg, "0.1.0");
+        rc |= br_msg_set_pub_port(msg, 4605);
         break;
     case BR_MSG_ENROL:
         rc |= br_msg_set_id(msg, "web01");
@@ -162,7 +163,8 @@ s_same(br_msg_t *a, br_msg_t *b)
         br_msg_type(a) == br_msg_type(b) && s_same_str(br_msg_id(a), br_msg_id(b)) &&
         s_same_str(br_msg_ver(a), br_msg_ver(b)) &&
         s_same_doc(br_msg_grains(a), br_msg_grains(b)) &&
-        s_same_str(br_msg_state(a), br_msg_state(b)) && s_same_str(br_msg_jid(a), br_msg_jid(b)) &&
+        s_same_str(br_msg_state(a), br_msg_state(b)) && br_msg_pub_port(a) == br_msg_pub_port(b) &&
+        s_same_str(br_msg_jid(a), br_msg_jid(b)) &&
         br_msg_exp(a) == br_msg_exp(b) && s_same_str(br_msg_fun(a), br_msg_fun(b)) &&
         s_same_doc(br_msg_arg(a), br_msg_arg(b)) && s_same_doc(br_msg_kwarg(a), br_msg_kwarg(b)) &&
         s_same_doc(br_msg_ret(a), br_msg_ret(b)) && br_msg_ok(a) == br_msg_ok(b) &&
@@ -345,6 +347,11 @@ s_test_setters(void)
     CHECK_EQ_INT(br_msg_set_state(msg, "bogus"), BR_ERR_INVALID);
     CHECK_EQ_INT(br_msg_set_state(msg, "acceptedx"), BR_ERR_INVALID);
     CHECK_STR(br_msg_state(msg), "pending");
+    CHECK_EQ_INT(br_msg_pub_port(msg), 0);
+    CHECK_EQ_INT(br_msg_set_pub_port(msg, 0), BR_ERR_INVALID);
+    CHECK_EQ_INT(br_msg_set_pub_port(msg, 65536), BR_ERR_INVALID);
+    CHECK_EQ_INT(br_msg_set_pub_port(msg, 65535), 0);
+    CHECK_EQ_INT(br_msg_pub_port(msg), 65535);
     br_msg_destroy(&msg);
 
     msg = br_msg_new(BR_MSG_BODY);
@@ -569,6 +576,24 @@ s_test_values(void)
     BSON_APPEND_UTF8(doc, "jid", JID);
     BSON_APPEND_INT64(doc, "exp", -5);
     CHECK_EQ_INT(s_try_doc(doc, &err), BR_ERR_INVALID);
+    bson_destroy(doc);
+
+    //  welcome.pub_port: optional, an int32 port
+    int32_t ports[] = {4605, 0, -1, 65536};
+    int expect[] = {0, BR_ERR_INVALID, BR_ERR_INVALID, BR_ERR_INVALID};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+        doc = s_raw("welcome");
+        BSON_APPEND_UTF8(doc, "state", "accepted");
+        BSON_APPEND_UTF8(doc, "ver", "1");
+        BSON_APPEND_INT32(doc, "pub_port", ports[i]);
+        CHECK_EQ_INT(s_try_doc(doc, &err), expect[i]);
+        bson_destroy(doc);
+    }
+    doc = s_raw("welcome");
+    BSON_APPEND_UTF8(doc, "state", "accepted");
+    BSON_APPEND_UTF8(doc, "ver", "1");
+    BSON_APPEND_INT64(doc, "pub_port", 4605);
+    CHECK_EQ_INT(s_try_doc(doc, &err), BR_ERR_TYPE);
     bson_destroy(doc);
 
     //  A bool byte other than 0 or 1 is not BSON

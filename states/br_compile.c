@@ -1,31 +1,77 @@
-/*  br_compile: high data to an ordered low state (Salt's compile_high_data,
-    requisite resolution and order_chunks, done once, up front). */
+/*  br_compile: high data to an ordered low state (Salt's compile_high_data;
+    requisite resolution and order_chunks are in br_requisite.c), done
+    once, up front.
+
+    Each state is checked against its module's schema here and its
+    arguments converted to the schema's types; every string and value of
+    the low state goes into its pool, so compiling 10,000 states costs a
+    few dozen allocations, not a few per state. */
 #include "br_state_int.h"
 
 #include <stdio.h>
 
-//  Salt's auto order starts here and counts up in definition order; 'last'
-//  (and a negative N) sorts after everything, 'first' before.
-#define BR_ORDER_AUTO 10000.0
-#define BR_ORDER_LAST_PAD 1000000.0
+//  What a state argument is to the compiler, before the module's schema
+typedef enum {
+    S_ARG_OWN = 0,     //  the function's own (or unknown)
+    S_ARG_REQUISITE,   //  resolved once every state is known
+    S_ARG_UNSUPPORTED, //  Salt's, not implemented by brine
+    S_ARG_NAME,
+    S_ARG_ORDER,
+    S_ARG_FAILHARD,
+    S_ARG_UNLESS,
+    S_ARG_ONLYIF,
+    S_ARG_CREATES,
+} s_arg_class_t;
 
 typedef struct {
     const char *name;
-    br_req_kind_t kind;
-    bool in; //  the _in form: the target depends on this state
-} br_req_arg_t;
+    s_arg_class_t cls;
+    int req; //  S_ARG_REQUISITE: index in br_req_args
+} s_global_t;
 
-static const br_req_arg_t s_req_args[] = {
-    {"require", BR_REQ_REQUIRE, false},     {"require_in", BR_REQ_REQUIRE, true},
-    {"watch", BR_REQ_WATCH, false},         {"watch_in", BR_REQ_WATCH, true},
-    {"onchanges", BR_REQ_ONCHANGES, false}, {"onchanges_in", BR_REQ_ONCHANGES, true},
-    {"onfail", BR_REQ_ONFAIL, false},       {"onfail_in", BR_REQ_ONFAIL, true},
+//  Salt's "requisite and other" arguments, sorted by name for bsearch.
+//  The unsupported ones are named so that the error is clear.
+static const s_global_t s_globals[] = {
+    {"check_cmd", S_ARG_UNSUPPORTED, 0},
+    {"creates", S_ARG_CREATES, 0},
+    {"failhard", S_ARG_FAILHARD, 0},
+    {"listen", S_ARG_UNSUPPORTED, 0},
+    {"listen_in", S_ARG_UNSUPPORTED, 0},
+    {"name", S_ARG_NAME, 0},
+    {"names", S_ARG_UNSUPPORTED, 0},
+    {"onchanges", S_ARG_REQUISITE, 4},
+    {"onchanges_in", S_ARG_REQUISITE, 5},
+    {"onfail", S_ARG_REQUISITE, 6},
+    {"onfail_in", S_ARG_REQUISITE, 7},
+    {"onlyif", S_ARG_ONLYIF, 0},
+    {"order", S_ARG_ORDER, 0},
+    {"parallel", S_ARG_UNSUPPORTED, 0},
+    {"prereq", S_ARG_UNSUPPORTED, 0},
+    {"prereq_in", S_ARG_UNSUPPORTED, 0},
+    {"reload_modules", S_ARG_UNSUPPORTED, 0},
+    {"require", S_ARG_REQUISITE, 0},
+    {"require_in", S_ARG_REQUISITE, 1},
+    {"retry", S_ARG_UNSUPPORTED, 0},
+    {"runas", S_ARG_UNSUPPORTED, 0},
+    {"unless", S_ARG_UNLESS, 0},
+    {"use", S_ARG_UNSUPPORTED, 0},
+    {"use_in", S_ARG_UNSUPPORTED, 0},
+    {"watch", S_ARG_REQUISITE, 2},
+    {"watch_in", S_ARG_REQUISITE, 3},
 };
 
-//  Salt arguments brine does not implement: named so the error is clear
-static const char *s_unsupported[] = {"prereq", "prereq_in", "listen", "listen_in", "use",
-                                      "use_in", "names", "check_cmd", "retry", "parallel",
-                                      "reload_modules", "runas", NULL};
+static int
+s_global_cmp(const void *key, const void *item)
+{
+    return strcmp(key, ((const s_global_t *)item)->name);
+}
+
+static const s_global_t *
+s_global_find(const char *name)
+{
+    return bsearch(name, s_globals, sizeof s_globals / sizeof s_globals[0], sizeof s_globals[0],
+                   s_global_cmp);
+}
 
 int
 br_idxs_add(br_idxs_t *self, size_t index)
@@ -35,6 +81,12 @@ br_idxs_add(br_idxs_t *self, size_t index)
             return BR_OK;
         }
     }
+    return br_idxs_push(self, index);
+}
+
+int
+br_idxs_push(br_idxs_t *self, size_t index)
+{
     if (self->size == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 2;
         size_t *items = realloc(self->items, cap * sizeof *items);
@@ -48,6 +100,22 @@ br_idxs_add(br_idxs_t *self, size_t index)
     return BR_OK;
 }
 
+br_low_t *
+br_low_new(size_t count)
+{
+    br_low_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->pool = br_value_pool_new();
+    self->chunks = calloc(count ? count : 1, sizeof *self->chunks);
+    self->exec = calloc(count ? count : 1, sizeof *self->exec);
+    if (!self->pool || !self->chunks || !self->exec) {
+        br_low_destroy(&self);
+    }
+    return self;
+}
+
 void
 br_low_destroy(br_low_t **self_p)
 {
@@ -57,10 +125,6 @@ br_low_destroy(br_low_t **self_p)
     br_low_t *self = *self_p;
     for (size_t i = 0; i < self->size; i++) {
         br_chunk_t *c = &self->chunks[i];
-        free(c->id);
-        free(c->name);
-        free(c->sls);
-        free(c->file);
         br_value_destroy(&c->args);
         br_value_destroy(&c->unless);
         br_value_destroy(&c->onlyif);
@@ -69,10 +133,26 @@ br_low_destroy(br_low_t **self_p)
             free(c->reqs[k].items);
         }
     }
+    //  Secret arguments are not in the pool: destroying them wiped them
+    br_value_pool_destroy(&self->pool);
     free(self->chunks);
     free(self->exec);
     free(self);
     *self_p = NULL;
+}
+
+const char *
+br_low_strdup(br_low_t *low, const char *s)
+{
+    if (!s) {
+        return NULL;
+    }
+    size_t len = strlen(s);
+    char *copy = br_value_pool_alloc(low->pool, len + 1);
+    if (copy) {
+        memcpy(copy, s, len + 1);
+    }
+    return copy;
 }
 
 size_t
@@ -87,13 +167,13 @@ br_low_id_at(const br_low_t *self, size_t index)
     return index < self->size ? self->chunks[self->exec[index]].id : NULL;
 }
 
-//  Names a state in messages: "FILE:LINE: state 'ID' (module.fun)"
-static int
-s_fail(br_errmsg_t *err, int rc, const br_hstate_t *h, const br_value_t *at, const char *what)
+int
+br_state_fail(br_errmsg_t *err, int rc, const br_hstate_t *h, const br_value_t *at,
+              const char *what)
 {
     int line = at && br_value_line(at) ? br_value_line(at) : h->line;
-    return br_errmsg_set(err, rc, "%s:%d: state '%s' (%s.%s): %s", h->file, line, h->id,
-                         h->module, h->fun, what);
+    return br_errmsg_set(err, rc, "%s:%d: state '%s' (%s.%s): %s", h->file, line, h->id, h->module,
+                         h->fun, what);
 }
 
 //  True if the value holds a vault token anywhere (a secret on its way into
@@ -126,60 +206,68 @@ s_mentions(const br_vault_t *vault, const br_value_t *v)
     }
 }
 
-//  A scalar as text, for string arguments (Salt passes numbers through).
+//  A scalar as text in pool, for string arguments (Salt passes numbers
+//  through).
 static br_value_t *
-s_scalar_text(const br_value_t *v)
+s_scalar_text(br_value_pool_t *pool, const br_value_t *v)
 {
     char text[64];
+    br_value_t *out = NULL;
     switch (br_value_kind(v)) {
     case BR_V_STR:
-        return br_value_dup(v);
+        out = br_value_str_in(pool, br_value_as_str(v), br_value_str_len(v));
+        br_value_set_line(out, br_value_line(v));
+        br_value_set_quoted(out, br_value_quoted(v));
+        return out;
     case BR_V_INT:
-        snprintf(text, sizeof text, "%lld", (long long) br_value_as_int(v));
-        return br_value_str(text);
+        snprintf(text, sizeof text, "%lld", (long long)br_value_as_int(v));
+        break;
     case BR_V_FLOAT:
         snprintf(text, sizeof text, "%g", br_value_as_float(v));
-        return br_value_str(text);
+        break;
     case BR_V_BOOL:
-        return br_value_str(br_value_as_bool(v) ? "True" : "False");
+        snprintf(text, sizeof text, "%s", br_value_as_bool(v) ? "True" : "False");
+        break;
     default:
         return NULL;
     }
+    return br_value_str_in(pool, text, strlen(text));
 }
 
-//  Converts an argument's value to its schema type. NULL with why set when
-//  the type does not fit.
+//  Converts an argument's value to its schema type, in pool (a secret in
+//  locked memory). NULL with why set when the type does not fit.
 static br_value_t *
-s_convert(const br_arg_t *arg, const br_value_t *v, br_vault_t *vault, const char **why)
+s_convert(br_value_pool_t *pool, const br_arg_t *arg, const br_value_t *v, br_vault_t *vault,
+          const char **why)
 {
     br_vkind_t kind = br_value_kind(v);
     br_value_t *out = NULL;
     switch (arg->type) {
     case BR_ARG_STR:
-        out = s_scalar_text(v);
+        out = s_scalar_text(pool, v);
         *why = "expected a string";
         break;
     case BR_ARG_INT:
-        out = kind == BR_V_INT ? br_value_dup(v) : NULL;
+        out = kind == BR_V_INT ? br_value_int_in(pool, br_value_as_int(v)) : NULL;
         *why = "expected an integer";
         break;
     case BR_ARG_BOOL:
-        out = kind == BR_V_BOOL ? br_value_dup(v) : NULL;
+        out = kind == BR_V_BOOL ? br_value_bool_in(pool, br_value_as_bool(v)) : NULL;
         *why = "expected True or False";
         break;
     case BR_ARG_LIST:
         *why = "expected a list of strings";
         if (kind == BR_V_LIST) {
-            out = br_value_list();
+            out = br_value_list_in(pool);
             for (size_t i = 0; out && i < br_value_list_size(v); i++) {
-                br_value_t *item = s_scalar_text(br_value_list_at(v, i));
+                br_value_t *item = s_scalar_text(pool, br_value_list_at(v, i));
                 if (!item || br_value_list_append(out, &item) != BR_OK) {
                     br_value_destroy(&item);
                     br_value_destroy(&out);
                 }
             }
-        } else if ((out = s_scalar_text(v)) != NULL) {
-            br_value_t *list = br_value_list();
+        } else if ((out = s_scalar_text(pool, v)) != NULL) {
+            br_value_t *list = br_value_list_in(pool);
             if (!list || br_value_list_append(list, &out) != BR_OK) {
                 br_value_destroy(&out);
             }
@@ -189,9 +277,9 @@ s_convert(const br_arg_t *arg, const br_value_t *v, br_vault_t *vault, const cha
     case BR_ARG_MAP:
         *why = "expected a map of strings";
         if (kind == BR_V_MAP) {
-            out = br_value_map();
+            out = br_value_map_in(pool);
             for (size_t i = 0; out && i < br_value_map_size(v); i++) {
-                br_value_t *item = s_scalar_text(br_value_map_at(v, i));
+                br_value_t *item = s_scalar_text(pool, br_value_map_at(v, i));
                 if (!item || br_value_map_set(out, br_value_map_key(v, i), &item) != BR_OK) {
                     br_value_destroy(&item);
                     br_value_destroy(&out);
@@ -231,103 +319,133 @@ s_convert(const br_arg_t *arg, const br_value_t *v, br_vault_t *vault, const cha
 
 //  Global (Salt "requisite and other") arguments that are not requisites.
 static int
-s_global_arg(br_chunk_t *c, const br_hstate_t *h, const char *key, const br_value_t *v,
-             br_vault_t *vault, bool *handled, br_errmsg_t *err)
+s_global_arg(br_low_t *low, br_chunk_t *c, const br_hstate_t *h, const s_global_t *g,
+             const br_value_t *v, br_vault_t *vault, br_errmsg_t *err)
 {
-    *handled = true;
-    if (strcmp(key, "name") == 0) {
-        br_value_t *text = s_scalar_text(v);
-        if (!text) {
-            return s_fail(err, BR_ERR_TYPE, h, v, "argument 'name': expected a string");
+    const char *s = br_value_as_str(v);
+    br_value_t **slot = NULL;
+    switch (g->cls) {
+    case S_ARG_NAME:
+        if (s) {
+            c->name = br_low_strdup(low, s);
+        } else {
+            br_value_t *text = s_scalar_text(NULL, v);
+            if (!text) {
+                return br_state_fail(err, BR_ERR_TYPE, h, v, "argument 'name': expected a string");
+            }
+            c->name = br_low_strdup(low, br_value_as_str(text));
+            br_value_destroy(&text);
         }
-        free(c->name);
-        c->name = strdup(br_value_as_str(text));
-        br_value_destroy(&text);
         return c->name ? BR_OK : BR_ERR_NOMEM;
-    }
-    if (strcmp(key, "order") == 0) {
-        const char *s = br_value_as_str(v);
+    case S_ARG_ORDER:
         if (br_value_kind(v) == BR_V_INT) {
             c->order_kind = BR_ORDER_NUMBER;
-            c->order = (double) br_value_as_int(v);
+            c->order = (double)br_value_as_int(v);
         } else if (s && strcmp(s, "first") == 0) {
             c->order_kind = BR_ORDER_FIRST;
         } else if (s && strcmp(s, "last") == 0) {
             c->order_kind = BR_ORDER_LAST; //  placed once every order is known
         } else {
-            return s_fail(err, BR_ERR_TYPE, h, v, "argument 'order': expected first, last or N");
+            return br_state_fail(err, BR_ERR_TYPE, h, v,
+                                 "argument 'order': expected first, last or N");
         }
         return BR_OK;
-    }
-    if (strcmp(key, "failhard") == 0) {
+    case S_ARG_FAILHARD:
         if (br_value_kind(v) != BR_V_BOOL) {
-            return s_fail(err, BR_ERR_TYPE, h, v, "argument 'failhard': expected True or False");
+            return br_state_fail(err, BR_ERR_TYPE, h, v,
+                                 "argument 'failhard': expected True or False");
         }
         c->failhard = br_value_as_bool(v);
         return BR_OK;
+    case S_ARG_UNLESS:
+        slot = &c->unless;
+        break;
+    case S_ARG_ONLYIF:
+        slot = &c->onlyif;
+        break;
+    case S_ARG_CREATES:
+        slot = &c->creates;
+        break;
+    default:
+        return BR_ERR_INTERNAL;
     }
-    br_value_t **slot = strcmp(key, "unless") == 0    ? &c->unless
-                        : strcmp(key, "onlyif") == 0  ? &c->onlyif
-                        : strcmp(key, "creates") == 0 ? &c->creates
-                                                      : NULL;
-    if (slot) {
-        static const br_arg_t list_arg = {"", BR_ARG_LIST, false, NULL, NULL};
-        const char *why = NULL;
-        br_value_destroy(slot);
-        *slot = s_convert(&list_arg, v, vault, &why);
-        if (!*slot) {
-            char text[128];
-            snprintf(text, sizeof text, "argument '%s': %s", key, why);
-            return s_fail(err, BR_ERR_TYPE, h, v, text);
-        }
-        return BR_OK;
+    static const br_arg_t list_arg = {"", BR_ARG_LIST, false, NULL, NULL};
+    const char *why = NULL;
+    br_value_destroy(slot);
+    *slot = s_convert(low->pool, &list_arg, v, vault, &why);
+    if (!*slot) {
+        char text[128];
+        snprintf(text, sizeof text, "argument '%s': %s", g->name, why);
+        return br_state_fail(err, BR_ERR_TYPE, h, v, text);
     }
-    *handled = false;
     return BR_OK;
 }
 
+//  The module and function of h. The high data keeps one copy of each
+//  name, so a state with the same strings as the one before has the same
+//  function (10,000 states of one kind look it up once).
 static int
-s_compile_state(br_chunk_t *c, const br_hstate_t *h, br_vault_t *vault, br_errmsg_t *err)
+s_function(br_chunk_t *c, const br_chunk_t *before, const br_hstate_t *h,
+           const br_hstate_t *h_before, br_errmsg_t *err)
 {
     char text[256];
+    if (h_before && h_before->module == h->module && h_before->fun == h->fun) {
+        c->module = before->module;
+        c->fun = before->fun;
+        return BR_OK;
+    }
     c->module = br_module_find(h->module);
     if (!c->module) {
         snprintf(text, sizeof text, "unknown module '%s'", h->module);
-        return s_fail(err, BR_ERR_INVALID, h, NULL, text);
+        return br_state_fail(err, BR_ERR_INVALID, h, NULL, text);
     }
     c->fun = br_function_find(c->module, h->fun);
     if (!c->fun) {
         snprintf(text, sizeof text, "module '%s' has no function '%s'", h->module, h->fun);
-        return s_fail(err, BR_ERR_INVALID, h, NULL, text);
+        return br_state_fail(err, BR_ERR_INVALID, h, NULL, text);
     }
-    c->id = strdup(h->id);
-    c->sls = strdup(h->sls);
-    c->file = strdup(h->file);
+    return BR_OK;
+}
+
+//  Fills chunk at (the next one of low) from h; *reqs gets bit r for each
+//  requisite argument br_req_args[r] that h has. h_before is the state
+//  compiled before (NULL for the first): equal strings are shared.
+static int
+s_compile_state(br_low_t *low, size_t at, const br_hstate_t *h, const br_hstate_t *h_before,
+                br_vault_t *vault, uint8_t *reqs, br_errmsg_t *err)
+{
+    char text[256];
+    br_chunk_t *c = &low->chunks[at];
+    const br_chunk_t *before = at ? &low->chunks[at - 1] : NULL;
+    int rc = s_function(c, before, h, h_before, err);
+    if (rc != BR_OK) {
+        return rc;
+    }
+    c->id = br_low_strdup(low, h->id);
+    c->sls = h_before && h_before->sls == h->sls ? before->sls : br_low_strdup(low, h->sls);
+    c->file = h_before && h_before->file == h->file ? before->file : br_low_strdup(low, h->file);
     c->line = h->line;
-    c->args = br_value_map();
+    c->args = br_value_map_in(low->pool);
     if (!c->id || !c->sls || !c->file || !c->args) {
         return BR_ERR_NOMEM;
     }
     if (br_vault_mentions(vault, h->id, strlen(h->id))) {
-        return s_fail(err, BR_ERR_DENIED, h, NULL,
-                      "the state ID would hold a secret value; secrets may only be passed to "
-                      "secret arguments");
+        return br_state_fail(err, BR_ERR_DENIED, h, NULL,
+                             "the state ID would hold a secret value; secrets may only be passed "
+                             "to secret arguments");
     }
+    *reqs = 0;
     for (size_t i = 0; i < br_value_map_size(h->args); i++) {
         const char *key = br_value_map_key(h->args, i);
         const br_value_t *v = br_value_map_at(h->args, i);
-        bool requisite = false;
-        for (size_t r = 0; r < sizeof s_req_args / sizeof s_req_args[0]; r++) {
-            requisite = requisite || strcmp(key, s_req_args[r].name) == 0;
-        }
-        if (requisite) {
+        const s_global_t *g = s_global_find(key);
+        if (g && g->cls == S_ARG_REQUISITE) {
+            *reqs |= (uint8_t)(1u << g->req);
             continue; //  resolved once every state is known
         }
-        for (int u = 0; s_unsupported[u]; u++) {
-            if (strcmp(key, s_unsupported[u]) == 0) {
-                snprintf(text, sizeof text, "argument '%s' is not supported by brine", key);
-                return s_fail(err, BR_ERR_INVALID, h, v, text);
-            }
+        if (g && g->cls == S_ARG_UNSUPPORTED) {
+            snprintf(text, sizeof text, "argument '%s' is not supported by brine", key);
+            return br_state_fail(err, BR_ERR_INVALID, h, v, text);
         }
         const br_arg_t *arg = br_arg_find(c->fun, key);
         //  A secret may only flow into an argument declared secret
@@ -336,11 +454,10 @@ s_compile_state(br_chunk_t *c, const br_hstate_t *h, br_vault_t *vault, br_errms
                      "argument '%s' would receive a secret value; secrets may only be passed "
                      "to secret arguments",
                      key);
-            return s_fail(err, BR_ERR_DENIED, h, v, text);
+            return br_state_fail(err, BR_ERR_DENIED, h, v, text);
         }
-        bool handled = false;
-        int rc = s_global_arg(c, h, key, v, vault, &handled, err);
-        if (rc != BR_OK || handled) {
+        if (g) {
+            rc = s_global_arg(low, c, h, g, v, vault, err);
             if (rc != BR_OK) {
                 return rc;
             }
@@ -348,28 +465,25 @@ s_compile_state(br_chunk_t *c, const br_hstate_t *h, br_vault_t *vault, br_errms
         }
         if (!arg) {
             snprintf(text, sizeof text, "unknown argument '%s'", key);
-            return s_fail(err, BR_ERR_INVALID, h, v, text);
+            return br_state_fail(err, BR_ERR_INVALID, h, v, text);
         }
         if (br_value_kind(v) == BR_V_NULL) {
             continue; //  "arg:" with nothing: unset, as in Salt
         }
         const char *why = NULL;
-        br_value_t *value = s_convert(arg, v, vault, &why);
+        br_value_t *value = s_convert(low->pool, arg, v, vault, &why);
         if (!value) {
             snprintf(text, sizeof text, "argument '%s': %s, got %s", key, why,
                      br_value_kind_name(br_value_kind(v)));
-            return s_fail(err, BR_ERR_TYPE, h, v, text);
+            return br_state_fail(err, BR_ERR_TYPE, h, v, text);
         }
         if (br_value_map_set(c->args, key, &value) != BR_OK) {
             br_value_destroy(&value);
             return BR_ERR_NOMEM;
         }
     }
-    if (!c->name) {
-        c->name = strdup(h->id);
-        if (!c->name) {
-            return BR_ERR_NOMEM;
-        }
+    if (!c->name && !(c->name = c->id)) {
+        return BR_ERR_NOMEM;
     }
     for (const br_arg_t *arg = c->fun->args; arg && arg->name; arg++) {
         if (br_value_map_get(c->args, arg->name)) {
@@ -377,17 +491,17 @@ s_compile_state(br_chunk_t *c, const br_hstate_t *h, br_vault_t *vault, br_errms
         }
         if (arg->required) {
             snprintf(text, sizeof text, "missing required argument '%s'", arg->name);
-            return s_fail(err, BR_ERR_FIELD, h, NULL, text);
+            return br_state_fail(err, BR_ERR_FIELD, h, NULL, text);
         }
         if (arg->def) {
             //  Defaults are schema data: plain literals of the argument's type
             br_value_t *value = NULL;
             if (arg->type == BR_ARG_BOOL) {
-                value = br_value_bool(strcmp(arg->def, "True") == 0);
+                value = br_value_bool_in(low->pool, strcmp(arg->def, "True") == 0);
             } else if (arg->type == BR_ARG_INT) {
-                value = br_value_int(strtoll(arg->def, NULL, 10));
+                value = br_value_int_in(low->pool, strtoll(arg->def, NULL, 10));
             } else if (arg->type == BR_ARG_STR) {
-                value = br_value_str(arg->def);
+                value = br_value_str_in(low->pool, arg->def, strlen(arg->def));
             }
             if (value && br_value_map_set(c->args, arg->name, &value) != BR_OK) {
                 br_value_destroy(&value);
@@ -398,303 +512,32 @@ s_compile_state(br_chunk_t *c, const br_hstate_t *h, br_vault_t *vault, br_errms
     return BR_OK;
 }
 
-//  Indexes to find requisite targets by ID, by name and by SLS.
-typedef struct {
-    zhashx_t *by_id;   //  id -> br_idxs_t *
-    zhashx_t *by_name; //  name -> br_idxs_t *
-    zhashx_t *by_sls;  //  sls -> br_idxs_t *
-} br_index_t;
-
-static void
-s_idxs_free(void **item)
-{
-    br_idxs_t *idxs = *item;
-    if (idxs) {
-        free(idxs->items);
-        free(idxs);
-        *item = NULL;
-    }
-}
-
-static int
-s_index_add(zhashx_t *table, const char *key, size_t index)
-{
-    br_idxs_t *idxs = zhashx_lookup(table, key);
-    if (!idxs) {
-        idxs = calloc(1, sizeof *idxs);
-        if (!idxs || zhashx_insert(table, key, idxs) != 0) {
-            free(idxs);
-            return BR_ERR_NOMEM;
-        }
-    }
-    //  States are indexed in definition order, so a repeat can only be the
-    //  last one: checking it alone keeps indexing linear (one SLS may hold
-    //  every state)
-    if (idxs->size && idxs->items[idxs->size - 1] == index) {
-        return BR_OK;
-    }
-    if (idxs->size == idxs->cap) {
-        size_t cap = idxs->cap ? idxs->cap * 2 : 2;
-        size_t *items = realloc(idxs->items, cap * sizeof *items);
-        if (!items) {
-            return BR_ERR_NOMEM;
-        }
-        idxs->items = items;
-        idxs->cap = cap;
-    }
-    idxs->items[idxs->size++] = index;
-    return BR_OK;
-}
-
-//  Chunks a requisite item refers to: "ID" (or a name), {module: ID-or-name}
-//  or {sls: name}.
-static int
-s_targets(br_low_t *low, br_index_t *index, const char *module, const char *target,
-          br_idxs_t *out)
-{
-    if (module && strcmp(module, "sls") == 0) {
-        br_idxs_t *idxs = zhashx_lookup(index->by_sls, target);
-        for (size_t i = 0; idxs && i < idxs->size; i++) {
-            if (br_idxs_add(out, idxs->items[i]) != BR_OK) {
-                return BR_ERR_NOMEM;
-            }
-        }
-        return BR_OK;
-    }
-    br_idxs_t *tables[] = {zhashx_lookup(index->by_id, target),
-                           zhashx_lookup(index->by_name, target)};
-    for (int t = 0; t < 2; t++) {
-        for (size_t i = 0; tables[t] && i < tables[t]->size; i++) {
-            size_t at = tables[t]->items[i];
-            if (module && strcmp(module, "id") != 0 &&
-                strcmp(low->chunks[at].module->name, module) != 0) {
-                continue;
-            }
-            if (br_idxs_add(out, at) != BR_OK) {
-                return BR_ERR_NOMEM;
-            }
-        }
-        //  IDs win over names, as in Salt
-        if (out->size && !module) {
-            break;
-        }
-    }
-    return BR_OK;
-}
-
-static int
-s_resolve_requisites(br_low_t *low, const br_high_t *high, br_index_t *index, br_errmsg_t *err)
-{
-    char text[512];
-    for (size_t i = 0; i < low->size; i++) {
-        const br_hstate_t *h = br_high_at(high, i);
-        for (size_t r = 0; r < sizeof s_req_args / sizeof s_req_args[0]; r++) {
-            const br_value_t *v = br_value_map_get(h->args, s_req_args[r].name);
-            if (!v) {
-                continue;
-            }
-            //  Salt wants a list; a single item is accepted as a list of one
-            size_t count = br_value_kind(v) == BR_V_LIST ? br_value_list_size(v) : 1;
-            for (size_t n = 0; n < count; n++) {
-                const br_value_t *item = br_value_kind(v) == BR_V_LIST ? br_value_list_at(v, n) : v;
-                const char *module = NULL, *target = NULL;
-                if (br_value_kind(item) == BR_V_STR) {
-                    target = br_value_as_str(item);
-                } else if (br_value_kind(item) == BR_V_MAP && br_value_map_size(item) == 1 &&
-                           br_value_kind(br_value_map_at(item, 0)) == BR_V_STR) {
-                    module = br_value_map_key(item, 0);
-                    target = br_value_as_str(br_value_map_at(item, 0));
-                } else {
-                    snprintf(text, sizeof text,
-                             "%s: each item must be an ID or a single 'module: ID' pair",
-                             s_req_args[r].name);
-                    return s_fail(err, BR_ERR_TYPE, h, item ? item : v, text);
-                }
-                br_idxs_t found = {0};
-                int rc = s_targets(low, index, module, target, &found);
-                if (rc == BR_OK && found.size == 0) {
-                    snprintf(text, sizeof text, "%s: no state matches '%s%s%s'",
-                             s_req_args[r].name, module ? module : "", module ? ": " : "", target);
-                    rc = s_fail(err, BR_ERR_NOTFOUND, h, item, text);
-                }
-                for (size_t f = 0; rc == BR_OK && f < found.size; f++) {
-                    size_t t = found.items[f];
-                    br_req_kind_t kind = s_req_args[r].kind;
-                    rc = s_req_args[r].in ? br_idxs_add(&low->chunks[t].reqs[kind], i)
-                                          : br_idxs_add(&low->chunks[i].reqs[kind], t);
-                }
-                free(found.items);
-                if (rc != BR_OK) {
-                    return rc;
-                }
-            }
-        }
-    }
-    return BR_OK;
-}
-
-//  Salt's order_chunks: explicit N as given, unset in definition order from
-//  BR_ORDER_AUTO, first before all, last (and negative N) after all.
-static void
-s_assign_orders(br_low_t *low)
-{
-    double cap = BR_ORDER_AUTO + (double) low->size;
-    for (size_t i = 0; i < low->size; i++) {
-        br_chunk_t *c = &low->chunks[i];
-        if (c->order_kind == BR_ORDER_NUMBER && c->order + 100 > cap) {
-            cap = c->order + 100;
-        }
-    }
-    for (size_t i = 0; i < low->size; i++) {
-        br_chunk_t *c = &low->chunks[i];
-        switch (c->order_kind) {
-        case BR_ORDER_UNSET:
-            c->order = BR_ORDER_AUTO + (double) i;
-            break;
-        case BR_ORDER_FIRST:
-            c->order = 0;
-            break;
-        case BR_ORDER_LAST:
-            c->order = cap + BR_ORDER_LAST_PAD;
-            break;
-        default:
-            if (c->order < 0) {
-                c->order = cap + BR_ORDER_LAST_PAD + c->order;
-            }
-        }
-    }
-}
-
-static int
-s_by_order(const void *a, const void *b, void *arg)
-{
-    const br_low_t *low = arg;
-    size_t x = *(const size_t *) a, y = *(const size_t *) b;
-    double ox = low->chunks[x].order, oy = low->chunks[y].order;
-    if (ox != oy) {
-        return ox < oy ? -1 : 1;
-    }
-    return x < y ? -1 : (x > y ? 1 : 0);
-}
-
-//  Depth-first from each state in order: requisites run before the state
-//  that needs them (Salt pulls them forward the same way). A state met again
-//  while still on the path closes a cycle, which is named in full.
-static int
-s_exec_order(br_low_t *low, br_errmsg_t *err)
-{
-    int rc = BR_ERR_NOMEM;
-    size_t *sorted = malloc(low->size * sizeof *sorted);
-    uint8_t *mark = calloc(low->size ? low->size : 1, 1); //  0 new, 1 on path, 2 done
-    size_t *path = malloc(low->size * sizeof *path);      //  the DFS stack
-    size_t *next = calloc(low->size ? low->size : 1, sizeof *next); //  next edge per chunk
-    low->exec = malloc((low->size ? low->size : 1) * sizeof *low->exec);
-    if ((low->size && (!sorted || !path)) || !mark || !next || !low->exec) {
-        goto out;
-    }
-    for (size_t i = 0; i < low->size; i++) {
-        sorted[i] = i;
-    }
-    qsort_r(sorted, low->size, sizeof *sorted, s_by_order, low);
-    size_t emitted = 0;
-    for (size_t s = 0; s < low->size; s++) {
-        if (mark[sorted[s]]) {
-            continue;
-        }
-        size_t depth = 0;
-        path[depth++] = sorted[s];
-        mark[sorted[s]] = 1;
-        while (depth) {
-            br_chunk_t *c = &low->chunks[path[depth - 1]];
-            //  Edges of every kind, in declaration order within a kind
-            size_t edge = next[path[depth - 1]]++, kind = 0;
-            while (kind < BR_REQ_KINDS && edge >= c->reqs[kind].size) {
-                edge -= c->reqs[kind].size;
-                kind++;
-            }
-            if (kind == BR_REQ_KINDS) {
-                mark[path[depth - 1]] = 2;
-                low->exec[emitted++] = path[--depth];
-                continue;
-            }
-            size_t dep = c->reqs[kind].items[edge];
-            if (mark[dep] == 1) {
-                char text[400] = "";
-                size_t from = 0;
-                while (path[from] != dep) {
-                    from++;
-                }
-                for (size_t p = from; p < depth; p++) {
-                    size_t used = strlen(text);
-                    snprintf(text + used, sizeof text - used, "%s -> ", low->chunks[path[p]].id);
-                }
-                size_t used = strlen(text);
-                snprintf(text + used, sizeof text - used, "%s", low->chunks[dep].id);
-                rc = br_errmsg_set(err, BR_ERR_INVALID,
-                                   "%s:%d: requisite cycle between states: %s", c->file, c->line,
-                                   text);
-                goto out;
-            }
-            if (mark[dep] == 0) {
-                mark[dep] = 1;
-                path[depth++] = dep;
-            }
-        }
-    }
-    rc = BR_OK;
-out:
-    free(sorted);
-    free(mark);
-    free(path);
-    free(next);
-    return rc;
-}
-
 int
 br_compile(const br_high_t *high, br_vault_t *vault, br_low_t **low_p, br_errmsg_t *err)
 {
     *low_p = NULL;
     int rc = BR_ERR_NOMEM;
-    br_index_t index = {zhashx_new(), zhashx_new(), zhashx_new()};
-    br_low_t *low = calloc(1, sizeof *low);
     size_t size = br_high_size(high);
-    if (!low || !index.by_id || !index.by_name || !index.by_sls) {
-        goto out;
-    }
-    zhashx_t *tables[] = {index.by_id, index.by_name, index.by_sls};
-    for (int t = 0; t < 3; t++) {
-        zhashx_set_destructor(tables[t], s_idxs_free);
-        //  Keys are the chunks' own strings, which outlive the index: no
-        //  copy per state
-        zhashx_set_key_duplicator(tables[t], NULL);
-        zhashx_set_key_destructor(tables[t], NULL);
-    }
-    low->chunks = calloc(size ? size : 1, sizeof *low->chunks);
-    if (!low->chunks) {
+    br_low_t *low = br_low_new(size);
+    uint8_t *reqs = calloc(size ? size : 1, 1);
+    if (!low || !reqs) {
         goto out;
     }
     for (size_t i = 0; i < size; i++) {
         low->size = i + 1;
-        rc = s_compile_state(&low->chunks[i], br_high_at(high, i), vault, err);
+        rc = s_compile_state(low, i, br_high_at(high, i), i ? br_high_at(high, i - 1) : NULL, vault,
+                             &reqs[i], err);
         if (rc != BR_OK) {
             goto out;
         }
-        br_chunk_t *c = &low->chunks[i];
-        if ((rc = s_index_add(index.by_id, c->id, i)) != BR_OK ||
-            (rc = s_index_add(index.by_name, c->name, i)) != BR_OK ||
-            (rc = s_index_add(index.by_sls, c->sls, i)) != BR_OK) {
-            goto out;
-        }
     }
-    rc = s_resolve_requisites(low, high, &index, err);
+    rc = br_requisites(low, high, reqs, err);
     if (rc == BR_OK) {
-        s_assign_orders(low);
-        rc = s_exec_order(low, err);
+        br_order_assign(low);
+        rc = br_order_exec(low, err);
     }
 out:
-    zhashx_destroy(&index.by_id);
-    zhashx_destroy(&index.by_name);
-    zhashx_destroy(&index.by_sls);
+    free(reqs);
     if (rc == BR_OK) {
         *low_p = low;
     } else {
@@ -711,21 +554,17 @@ br_low_single(const char *module, const char *fun, const char *name, const br_va
     br_value_t *all = args ? br_value_dup(args) : br_value_map();
     br_value_t *name_v = br_value_str(name);
     br_vault_t *vault = br_vault_new();
-    br_low_t *low = calloc(1, sizeof *low);
+    br_low_t *low = br_low_new(1);
+    uint8_t reqs = 0;
     int rc = BR_ERR_NOMEM;
     if (!all || !name_v || !vault || !low || br_value_map_set(all, "name", &name_v) != BR_OK) {
         goto out;
     }
-    br_hstate_t h = {(char *) name, "cli", "command line", 0, (char *) module, (char *) fun, all};
-    low->chunks = calloc(1, sizeof *low->chunks);
-    low->exec = calloc(1, sizeof *low->exec);
-    if (!low->chunks || !low->exec) {
-        goto out;
-    }
+    br_hstate_t h = {name, "cli", "command line", 0, module, fun, all};
     low->size = 1;
-    rc = s_compile_state(&low->chunks[0], &h, vault, err);
+    rc = s_compile_state(low, 0, &h, NULL, vault, &reqs, err);
     if (rc == BR_OK) {
-        s_assign_orders(low);
+        br_order_assign(low);
     }
 out:
     br_value_destroy(&name_v);

@@ -8,7 +8,12 @@
     Only the shape of each declaration is checked here (Salt's forms, names
     of modules and functions, one function per module, argument items);
     whether a module, function or argument exists is the compiler's
-    business, checked against the module schemas. */
+    business, checked against the module schemas.
+
+    The high data keeps its strings and argument maps in one pool
+    (br_value_pool.h): a file's path and SLS name are copied once for all
+    its states, module and function names once each, and argument values
+    move from the parsed file without a copy. */
 #include "br_sls_file.h"
 
 #include <stdio.h>
@@ -16,12 +21,15 @@
 struct _br_high_t {
     br_hstate_t *states; //  in definition order
     size_t size, cap;
+    br_value_pool_t *pool; //  the states' strings and argument maps
+    br_value_t *words;     //  module and function names (keys only), in pool
 };
 
 //  One br_high_load.
 typedef struct {
-    br_high_t *high; //  being filled
-    zhashx_t *ids;   //  ID -> index + 1 of its first state in high
+    br_high_t *high;          //  being filled
+    br_value_pool_t *scratch; //  for ids, dropped at the end of loading
+    br_value_t *ids;          //  ID -> index + 1 of its first state in high
     br_errmsg_t *err;
 } s_loader_t;
 
@@ -54,17 +62,58 @@ br_high_destroy(br_high_t **self_p)
     }
     br_high_t *self = *self_p;
     for (size_t i = 0; i < self->size; i++) {
-        br_hstate_t *st = &self->states[i];
-        free(st->id);
-        free(st->sls);
-        free(st->file);
-        free(st->module);
-        free(st->fun);
-        br_value_destroy(&st->args);
+        br_value_destroy(&self->states[i].args);
     }
+    br_value_destroy(&self->words);
+    br_value_pool_destroy(&self->pool);
     free(self->states);
     free(self);
     *self_p = NULL;
+}
+
+static br_high_t *
+s_high_new(void)
+{
+    br_high_t *self = calloc(1, sizeof *self);
+    if (self) {
+        self->pool = br_value_pool_new();
+        self->words = self->pool ? br_value_map_in(self->pool) : NULL;
+        if (!self->words) {
+            br_high_destroy(&self);
+        }
+    }
+    return self;
+}
+
+//  A copy of text[0..len) in the high data's pool, or NULL.
+static const char *
+s_copy(br_high_t *high, const char *text, size_t len)
+{
+    char *copy = br_value_pool_alloc(high->pool, len + 1);
+    if (copy) {
+        memcpy(copy, text, len);
+        copy[len] = 0;
+    }
+    return copy;
+}
+
+//  The one copy of the module or function name text[0..len), or NULL.
+static const char *
+s_word(br_high_t *high, const char *text, size_t len)
+{
+    char small[64];
+    char *key = len < sizeof small ? small : malloc(len + 1);
+    if (!key) {
+        return NULL;
+    }
+    memcpy(key, text, len);
+    key[len] = 0;
+    size_t at = 0;
+    int rc = br_value_map_append(high->words, key, 0, &at);
+    if (key != small) {
+        free(key);
+    }
+    return rc == BR_OK || rc == BR_ERR_EXISTS ? br_value_map_key(high->words, at) : NULL;
 }
 
 //  Module and function names: [a-z0-9_]+, as every brine module is named.
@@ -99,7 +148,8 @@ s_check_words(s_loader_t *ld, const s_where_t *w, int line, const char *module, 
                          br_sls_echo(what[0] == 'm' ? module : fun, echo, sizeof echo));
 }
 
-//  Appends one declaration; takes ownership of *args_p.
+//  Appends one declaration; takes ownership of *args_p. module and fun are
+//  the high data's own (s_word).
 static int
 s_state_add(s_loader_t *ld, const s_where_t *w, const char *module, const char *fun,
             br_value_t **args_p)
@@ -115,11 +165,12 @@ s_state_add(s_loader_t *ld, const s_where_t *w, const char *module, const char *
         high->cap = cap;
     }
     br_hstate_t *st = &high->states[high->size];
-    *st = (br_hstate_t){strdup(w->id),  strdup(w->sls), strdup(w->path), w->line,
-                        strdup(module), strdup(fun),    *args_p};
+    //  w->path and w->sls are already the high data's (s_ids)
+    *st = (br_hstate_t){
+        s_copy(high, w->id, strlen(w->id)), w->sls, w->path, w->line, module, fun, *args_p};
     *args_p = NULL;
     high->size++;
-    if (!st->id || !st->sls || !st->file || !st->module || !st->fun) {
+    if (!st->id) {
         return br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
     }
     return BR_OK;
@@ -145,40 +196,41 @@ s_arg_add(s_loader_t *ld, const s_where_t *w, const char *label, const br_value_
                              w->path, line, w->echo, label, what);
     }
     const char *name = br_value_map_key(item, 0);
-    for (size_t i = 0; br_value_map_get(args, name) && i < br_value_map_size(args); i++) {
-        if (strcmp(br_value_map_key(args, i), name) == 0) {
-            return br_errmsg_set(ld->err, BR_ERR_INVALID,
-                                 "%s:%d: ID '%s', %s: duplicate argument '%s' (first on line %d)",
-                                 w->path, line, w->echo, label,
-                                 br_sls_echo(name, echo, sizeof echo),
-                                 br_value_map_key_line(args, i));
-        }
+    size_t at = 0;
+    int rc = br_value_map_append(args, name, line, &at);
+    if (rc == BR_ERR_EXISTS) {
+        return br_errmsg_set(ld->err, BR_ERR_INVALID,
+                             "%s:%d: ID '%s', %s: duplicate argument '%s' (first on line %d)",
+                             w->path, line, w->echo, label, br_sls_echo(name, echo, sizeof echo),
+                             br_value_map_key_line(args, at));
     }
     //  The parsed file is thrown away once read: move the value out of it
     //  rather than copy it (half the cost of loading 10,000 states). The
     //  item is const only on the way here; the walker owns and frees it.
-    br_value_t *value = br_value_map_take((br_value_t *)item, 0);
-    if (!value || br_value_map_set(args, name, &value) != BR_OK) {
+    br_value_t *value = rc == BR_OK ? br_value_map_take((br_value_t *)item, 0) : NULL;
+    if (!value || br_value_map_put(args, at, &value) != BR_OK) {
         br_value_destroy(&value);
         return br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
     }
-    br_value_map_set_key_line(args, br_value_map_size(args) - 1, line);
     return BR_OK;
 }
 
 //  One "module.function: [args]" or "module: [function, args]" entry of an
-//  ID. functions maps each module of this ID to the line that named it.
+//  ID. functions maps each module of this ID to the line that named it
+//  (NULL when the ID declares only one).
 static int
 s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, const br_value_t *body,
               br_value_t *functions)
 {
     char echo[BR_SLS_ECHO_SIZE];
+    br_high_t *high = ld->high;
     const char *dot = strchr(key, '.');
-    char *module = dot ? strndup(key, (size_t)(dot - key)) : strdup(key);
-    char *fun = dot ? strdup(dot + 1) : NULL;
-    br_value_t *args = br_value_map(), *seen = br_value_int(line);
+    const char *module = s_word(high, key, dot ? (size_t)(dot - key) : strlen(key));
+    const char *fun = dot ? s_word(high, dot + 1, strlen(dot + 1)) : NULL;
+    br_value_t *args = br_value_map_in(high->pool);
+    br_value_t *seen = functions ? br_value_int_in(ld->scratch, line) : NULL;
     int rc = BR_OK;
-    if (!module || (dot && !fun) || !args || !seen) {
+    if (!module || (dot && !fun) || !args || (functions && !seen)) {
         rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
         goto out;
     }
@@ -213,7 +265,7 @@ s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, con
                                "(ID '%s': '%s' and '%s')",
                                w->path, br_value_line(item), module, w->sls, w->echo, fun,
                                br_sls_echo(word, echo, sizeof echo));
-        } else if (!(fun = strdup(word))) {
+        } else if (!(fun = s_word(high, word, strlen(word)))) {
             rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
         } else {
             rc = s_check_words(ld, w, br_value_line(item), module, fun);
@@ -224,22 +276,20 @@ s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, con
                            "%s:%d: ID '%s': no function declared for module '%s'", w->path, line,
                            w->echo, module);
     }
-    if (rc == BR_OK && br_value_map_get(functions, module)) {
+    if (rc == BR_OK && functions && br_value_map_get(functions, module)) {
         rc = br_errmsg_set(ld->err, BR_ERR_INVALID,
                            "%s:%d: too many functions declared in state '%s' in SLS '%s' (ID "
                            "'%s', first on line %d)",
                            w->path, line, module, w->sls, w->echo,
                            (int)br_value_as_int(br_value_map_get(functions, module)));
     }
-    if (rc == BR_OK && br_value_map_set(functions, module, &seen) != BR_OK) {
+    if (rc == BR_OK && functions && br_value_map_set(functions, module, &seen) != BR_OK) {
         rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
     }
     if (rc == BR_OK) {
         rc = s_state_add(ld, w, module, fun, &args);
     }
 out:
-    free(module);
-    free(fun);
     br_value_destroy(&args);
     br_value_destroy(&seen);
     return rc;
@@ -250,9 +300,13 @@ static int
 s_id(s_loader_t *ld, const s_where_t *w, const br_value_t *body)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    br_value_t *functions = br_value_map();
-    int rc = functions ? BR_OK : br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
     br_vkind_t kind = br_value_kind(body);
+    //  Only an ID with several declarations can repeat a module
+    br_value_t *functions =
+        kind == BR_V_MAP && br_value_map_size(body) > 1 ? br_value_map_in(ld->scratch) : NULL;
+    int rc = functions || kind != BR_V_MAP || br_value_map_size(body) <= 1
+                 ? BR_OK
+                 : br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
     const char *text = br_value_as_str(body);
     if (rc != BR_OK) {
         //  reported
@@ -287,13 +341,17 @@ s_ids(void *arg, const char *path, const char *sls, br_value_t *doc, br_errmsg_t
 {
     s_loader_t *ld = arg;
     char echo[BR_SLS_ECHO_SIZE];
-    int rc = BR_OK;
     (void)err; //  ld->err, which every check here writes
+    //  One copy of the path and the SLS name for all the file's states
+    const char *file = s_copy(ld->high, path, strlen(path));
+    const char *sls_name = s_copy(ld->high, sls, strlen(sls));
+    int rc =
+        file && sls_name ? BR_OK : br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", path);
     for (size_t i = 0; rc == BR_OK && i < br_value_map_size(doc); i++) {
         const char *key = br_value_map_key(doc, i);
         int line = br_value_map_key_line(doc, i);
-        s_where_t w = {path, sls, key, br_sls_echo(key, echo, sizeof echo), line};
-        size_t at = (size_t)(uintptr_t)zhashx_lookup(ld->ids, key);
+        s_where_t w = {file, sls_name, key, br_sls_echo(key, echo, sizeof echo), line};
+        size_t at = 0;
         if (strcmp(key, "include") == 0) {
             continue;
         }
@@ -306,18 +364,22 @@ s_ids(void *arg, const char *path, const char *sls, br_value_t *doc, br_errmsg_t
                                w.echo);
         } else if (!*key) {
             rc = br_errmsg_set(ld->err, BR_ERR_INVALID, "%s:%d: empty ID", path, line);
-        } else if (at) {
-            const br_hstate_t *first = &ld->high->states[at - 1];
+        } else if ((rc = br_value_map_append(ld->ids, key, line, &at)) == BR_ERR_EXISTS) {
+            size_t first_at = (size_t)br_value_as_int(br_value_map_at(ld->ids, at));
+            const br_hstate_t *first = &ld->high->states[first_at - 1];
             rc = br_errmsg_set(ld->err, BR_ERR_INVALID,
                                "%s:%d: conflicting ID '%s': already declared at %s:%d (IDs must "
                                "be unique across all SLS files)",
                                path, line, w.echo, first->file, first->line);
+        } else if (rc != BR_OK) {
+            rc = br_errmsg_set(ld->err, rc, "%s: out of memory", path);
         } else {
-            size_t index = ld->high->size;
+            br_value_t *index = br_value_int_in(ld->scratch, (int64_t)ld->high->size + 1);
             rc = s_id(ld, &w, br_value_map_at(doc, i));
-            if (rc == BR_OK && zhashx_insert(ld->ids, key, (void *)(uintptr_t)(index + 1))) {
-                rc = br_errmsg_set(ld->err, BR_ERR_INTERNAL, "%s: ID table", path);
+            if (rc == BR_OK && br_value_map_put(ld->ids, at, &index) != BR_OK) {
+                rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", path);
             }
+            br_value_destroy(&index);
         }
     }
     return rc;
@@ -328,8 +390,9 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
              br_vault_t *vault, br_high_t **high_p, br_errmsg_t *err)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    s_loader_t ld = {calloc(1, sizeof(br_high_t)), zhashx_new(), err};
+    s_loader_t ld = {s_high_new(), br_value_pool_new(), NULL, err};
     br_sls_walk_t walk = {file_root, context, vault, false, s_ids, &ld, zhashx_new()};
+    ld.ids = ld.scratch ? br_value_map_in(ld.scratch) : NULL;
     int rc = ld.high && ld.ids && walk.loaded
                  ? BR_OK
                  : br_errmsg_set(err, BR_ERR_NOMEM, "%s: out of memory", file_root);
@@ -351,6 +414,7 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
     }
     br_high_destroy(&ld.high);
     zhashx_destroy(&walk.loaded);
-    zhashx_destroy(&ld.ids);
+    br_value_destroy(&ld.ids);
+    br_value_pool_destroy(&ld.scratch);
     return rc;
 }

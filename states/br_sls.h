@@ -20,16 +20,18 @@
 #include "br_value.h"
 #include "br_vault.h"
 
-//  One state declaration: one module function under one ID.
+//  One state declaration: one module function under one ID. The strings
+//  belong to the high data (states of one file share sls and file, and
+//  equal module and function names are one string).
 typedef struct {
-    char *id;         //  the state ID
-    char *sls;        //  dotted SLS name it came from
-    char *file;       //  path of that file
-    int line;         //  line of the ID
-    char *module;     //  e.g. "cmd"
-    char *fun;        //  e.g. "run"
-    br_value_t *args; //  map: argument name -> value, in file order, each
-                      //  value with its line; "name" is NOT filled in here
+    const char *id;     //  the state ID
+    const char *sls;    //  dotted SLS name it came from
+    const char *file;   //  path of that file
+    int line;           //  line of the ID
+    const char *module; //  e.g. "cmd"
+    const char *fun;    //  e.g. "run"
+    br_value_t *args;   //  map: argument name -> value, in file order, each
+                        //  value with its line; "name" is NOT filled in here
 } br_hstate_t;
 
 typedef struct _br_high_t br_high_t;

@@ -318,16 +318,18 @@ s_strings(const br_value_t *v)
     return true;
 }
 
-static char *
-s_dup_str(const br_value_t *doc, const char *key, bool required)
+//  The string under key in the low state's pool; NULL if missing, or empty
+//  and required.
+static const char *
+s_dup_str(br_low_t *low, const br_value_t *doc, const char *key, bool required)
 {
     const char *s = br_value_as_str(br_value_map_get(doc, key));
-    return s && (*s || !required) ? strdup(s) : NULL;
+    return s && (*s || !required) ? br_low_strdup(low, s) : NULL;
 }
 
 //  One state document at position p
 static int
-s_decode_chunk(br_chunk_t *c, size_t p, br_value_t *doc, br_errmsg_t *err)
+s_decode_chunk(br_low_t *low, br_chunk_t *c, size_t p, br_value_t *doc, br_errmsg_t *err)
 {
     static const char *known[] = {"id",      "name",  "sls",       "file",   "line",    "mod",
                                   "fun",     "args",  "unless",    "onlyif", "creates", "failhard",
@@ -341,10 +343,10 @@ s_decode_chunk(br_chunk_t *c, size_t p, br_value_t *doc, br_errmsg_t *err)
             return br_errmsg_set(err, BR_ERR_FIELD, "state %zu: unknown field", p);
         }
     }
-    c->id = s_dup_str(doc, "id", true);
-    c->name = s_dup_str(doc, "name", true);
-    c->sls = s_dup_str(doc, "sls", false);
-    c->file = s_dup_str(doc, "file", false);
+    c->id = s_dup_str(low, doc, "id", true);
+    c->name = s_dup_str(low, doc, "name", true);
+    c->sls = s_dup_str(low, doc, "sls", false);
+    c->file = s_dup_str(low, doc, "file", false);
     c->line = (int)br_value_as_int(br_value_map_get(doc, "line"));
     const char *mod = br_value_as_str(br_value_map_get(doc, "mod"));
     const char *fun = br_value_as_str(br_value_map_get(doc, "fun"));
@@ -417,15 +419,13 @@ br_wire_low_decode(br_msg_t *body, br_low_t **low_p, br_errmsg_t *err)
         states = s_container_of(&it, body);
     }
     int rc = BR_ERR_MALFORMED;
-    br_low_t *low = calloc(1, sizeof *low);
     size_t n = br_value_list_size(states);
-    if (!states || !low) {
+    br_low_t *low = states ? br_low_new(n) : NULL;
+    if (!states) {
         br_errmsg_set(err, rc, "the job's states are malformed");
         goto out;
     }
-    low->chunks = calloc(n ? n : 1, sizeof *low->chunks);
-    low->exec = calloc(n ? n : 1, sizeof *low->exec);
-    if (!low->chunks || !low->exec) {
+    if (!low) {
         rc = BR_ERR_NOMEM;
         goto out;
     }
@@ -437,7 +437,7 @@ br_wire_low_decode(br_msg_t *body, br_low_t **low_p, br_errmsg_t *err)
             br_errmsg_set(err, rc, "state %zu is not a document", p);
             goto out;
         }
-        rc = s_decode_chunk(&low->chunks[p], p, doc, err);
+        rc = s_decode_chunk(low, &low->chunks[p], p, doc, err);
         if (rc != BR_OK) {
             goto out;
         }

@@ -272,6 +272,60 @@ test_secret_refused(void)
     s_fini(&fx);
 }
 
+//  A state named several ways by one requisite, or by two, is one
+//  requisite of it
+static void
+test_duplicate_requisites(void)
+{
+    fixture_t fx;
+    s_apply(&fx, "req.dup", NULL, false);
+    CHECK_EQ_INT(fx.rc, 0);
+    s_expect(&fx, "dup_target", BR_RESULT_FALSE, false,
+             "One or more requisite failed: req.dup.dup_source, req.dup.dup_in");
+    const br_state_result_t *r = s_result(&fx, "dup_target");
+    CHECK(r && strcmp(r->comment,
+                      "One or more requisite failed: req.dup.dup_source, req.dup.dup_in") == 0);
+    s_fini(&fx);
+}
+
+//  Salt's global arguments: each checked for its type, at the line of its
+//  value; the unsupported ones named
+static void
+test_global_arguments(void)
+{
+    static const struct {
+        const char *sls, *message;
+    } cases[] = {
+        {"args.unsupported", "args/unsupported.sls:5: state 'x' (test.nop): argument 'prereq' is "
+                             "not supported by brine"},
+        {"args.order", "args/order.sls:3: state 'x' (test.nop): argument 'order': expected "
+                       "first, last or N"},
+        {"args.failhard", "args/failhard.sls:3: state 'x' (test.nop): argument 'failhard': "
+                          "expected True or False"},
+        {"args.unknown", "args/unknown.sls:3: state 'x' (test.nop): unknown argument 'bogus'"},
+        {"args.name", "args/name.sls:3: state 'x' (test.nop): argument 'name': expected a "
+                      "string"},
+        {"args.unless", "args/unless.sls:4: state 'x' (test.nop): argument 'unless': expected a "
+                        "list of strings"},
+    };
+    fixture_t fx;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        s_apply(&fx, cases[i].sls, NULL, false);
+        CHECK(fx.rc < 0);
+        if (!strstr(fx.err.text, cases[i].message)) {
+            fprintf(stderr, "%s: got '%s'\n", cases[i].sls, fx.err.text);
+            test_failures++;
+        }
+        s_fini(&fx);
+    }
+    s_apply(&fx, "args.ok", NULL, false);
+    CHECK_EQ_INT(fx.rc, 0);
+    s_expect(&fx, "numbered", BR_RESULT_TRUE, false, "All files in creates exist");
+    const br_state_result_t *r = s_result(&fx, "numbered");
+    CHECK(r && strcmp(r->name, "5") == 0);
+    s_fini(&fx);
+}
+
 int
 main(void)
 {
@@ -284,5 +338,7 @@ main(void)
     test_names_and_forms();
     test_cmd();
     test_secret_refused();
+    test_duplicate_requisites();
+    test_global_arguments();
     return test_done("unit_states");
 }

@@ -1,0 +1,4 @@
+x:
+  test.nop:
+    - unless:
+      - {a: b}

@@ -1,0 +1,5 @@
+# Salt arguments brine does not implement are named in the error
+x:
+  test.nop:
+    - prereq:
+      - y

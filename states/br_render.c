@@ -303,7 +303,10 @@ char *
 br_render(const char *path, const char *text, size_t len, const br_value_t *context,
           br_vault_t *vault, size_t *out_len, br_errmsg_t *err)
 {
-    br_render_t r = {.path = path ? path : "<template>", .err = err, .vault = vault};
+    //  Output is about as long as the template: one buffer of that size,
+    //  rather than copies (each wiped) at every doubling
+    br_render_t r = {.path = path ? path : "<template>", .err = err, .vault = vault,
+                     .out_hint = len + len / 8};
     r.context = br_value_kind(context) == BR_V_MAP ? context : NULL;
     br_tokens_t tokens = {0};
     br_body_t root = {0};

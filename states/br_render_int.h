@@ -49,15 +49,22 @@ typedef enum {
     BR_TK_OP,
 } br_tkind_t;
 
+//  A template has a token every few bytes: they share their value fields
 typedef struct {
     br_tkind_t kind;
     int line;        //  1-based line of the first byte
     const char *src; //  the bytes in the template (TEXT: after trimming)
     size_t len;
-    char *str; //  STRING: the decoded literal, owned, NUL-terminated
-    size_t str_len;
-    int64_t i; //  INT
-    double d;  //  FLOAT
+    union {
+        struct {
+            char *str; //  STRING: the decoded literal, owned, NUL-terminated
+            size_t str_len;
+        };
+        struct {
+            int64_t i; //  INT
+            double d;  //  FLOAT
+        };
+    };
 } br_token_t;
 
 typedef struct {
@@ -250,6 +257,7 @@ typedef struct {
     br_vault_t *vault;
     char *out;
     size_t out_len, out_cap;
+    size_t out_hint; //  first size of out: about the template's
     br_frame_t *frames;
     size_t nframes, frames_cap;
     size_t iterations;

@@ -49,14 +49,18 @@ s_at(const lexer_t *self, size_t pos, const char *s)
     return pos <= self->len && n <= self->len - pos && memcmp(self->text + pos, s, n) == 0;
 }
 
+//  Moves n bytes on (at most to the end), counting the lines passed. Text
+//  between tags is most of a template: memchr skips it a word at a time.
 static void
 s_advance(lexer_t *self, size_t n)
 {
-    for (size_t i = 0; i < n && self->pos < self->len; i++) {
-        if (self->text[self->pos++] == '\n') {
-            self->line++;
-        }
+    size_t end = n < self->len - self->pos ? self->pos + n : self->len;
+    const char *p = self->text + self->pos, *stop = self->text + end;
+    while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+        self->line++;
+        p++;
     }
+    self->pos = end;
 }
 
 static br_token_t *
@@ -86,13 +90,16 @@ s_push(lexer_t *self, br_tkind_t kind, const char *src, size_t len, int line)
 static size_t
 s_find_tag(const lexer_t *self, size_t from)
 {
-    for (size_t i = from; i + 1 < self->len; i++) {
-        if (self->text[i] == '{') {
-            char c = self->text[i + 1];
-            if (c == '{' || c == '%' || c == '#') {
-                return i;
-            }
+    if (from + 1 >= self->len) {
+        return self->len;
+    }
+    //  A tag starts before the last byte
+    const char *p = self->text + from, *last = self->text + self->len - 1;
+    while ((p = memchr(p, '{', (size_t)(last - p))) != NULL) {
+        if (p[1] == '{' || p[1] == '%' || p[1] == '#') {
+            return (size_t)(p - self->text);
         }
+        p++;
     }
     return self->len;
 }
@@ -444,11 +451,38 @@ s_tag(lexer_t *self, bool *trim_next)
     }
 }
 
+//  Room for the tokens of the whole template, from a count of its tags: a
+//  large template's token array would otherwise be copied (and its memory
+//  touched) once per doubling.
+static int
+s_reserve(lexer_t *self)
+{
+    size_t tags = 0;
+    for (size_t at = s_find_tag(self, 0); at < self->len; at = s_find_tag(self, at + 2)) {
+        tags++;
+    }
+    //  A text, two delimiters and a few names and operators per tag
+    size_t cap = 64;
+    while (cap < tags * 8 + 2) {
+        cap *= 2;
+    }
+    br_token_t *items = malloc(cap * sizeof *items);
+    if (!items) {
+        return br_render_error(self->err, BR_ERR_NOMEM, self->path, 1, "out of memory");
+    }
+    self->tokens->items = items;
+    self->tokens->cap = cap;
+    return BR_OK;
+}
+
 int
 br_render_lex(const char *path, const char *text, size_t len, br_tokens_t *tokens, br_errmsg_t *err)
 {
     lexer_t self = {path, text, len, 0, 1, tokens, err};
     bool trim_next = false;
+    if (!tokens->items && s_reserve(&self) != BR_OK) {
+        return BR_ERR_NOMEM;
+    }
     while (self.pos < len) {
         size_t start = self.pos;
         size_t at = s_find_tag(&self, start);
@@ -491,10 +525,10 @@ br_render_tokens_clear(br_tokens_t *tokens)
 {
     for (size_t i = 0; i < tokens->size; i++) {
         //  String literals of a pillar template may be secrets
-        if (tokens->items[i].str) {
+        if (tokens->items[i].kind == BR_TK_STRING && tokens->items[i].str) {
             br_wipe(tokens->items[i].str, strlen(tokens->items[i].str));
+            free(tokens->items[i].str);
         }
-        free(tokens->items[i].str);
     }
     free(tokens->items);
     memset(tokens, 0, sizeof *tokens);

@@ -18,7 +18,7 @@ br_render_emit(br_render_t *r, int line, const char *data, size_t len)
         return br_render_fail(r, BR_ERR_TOOBIG, line, "output larger than %u bytes", BR_RENDER_MAX);
     }
     if (len > r->out_cap - r->out_len) {
-        size_t cap = r->out_cap ? r->out_cap : 4096;
+        size_t cap = r->out_cap ? r->out_cap : r->out_hint > 4096 ? r->out_hint : 4096;
         while (cap - r->out_len < len) {
             cap *= 2;
         }

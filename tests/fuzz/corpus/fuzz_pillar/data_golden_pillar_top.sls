@@ -1,0 +1,5 @@
+base:
+  '*':
+    - defaults
+  'web*':
+    - web

@@ -1,0 +1,8 @@
+base:
+  '*':
+    - common
+  'web*':
+    - web
+  'db*':
+    - match: glob
+    - db

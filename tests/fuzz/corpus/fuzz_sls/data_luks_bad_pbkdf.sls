@@ -1,0 +1,5 @@
+formatted:
+  luks.formatted:
+    - name: {{ pillar.luks.device }}
+    - passphrase: {{ pillar.luks.passphrase }}
+    - pbkdf: scrypt

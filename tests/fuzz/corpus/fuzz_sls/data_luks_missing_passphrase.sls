@@ -1,0 +1,3 @@
+formatted:
+  luks.formatted:
+    - name: /dev/null

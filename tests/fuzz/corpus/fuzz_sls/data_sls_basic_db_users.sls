@@ -1,0 +1,1 @@
+db_user: test.nop

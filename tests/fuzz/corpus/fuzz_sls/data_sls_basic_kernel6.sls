@@ -1,0 +1,1 @@
+kernel6: test.nop

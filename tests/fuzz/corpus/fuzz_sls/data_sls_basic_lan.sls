@@ -1,0 +1,1 @@
+lan: test.nop

@@ -1,0 +1,1 @@
+monitored: test.nop

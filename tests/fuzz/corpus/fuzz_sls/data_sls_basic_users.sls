@@ -1,0 +1,6 @@
+# Includes common, which includes this file: each is loaded once.
+include:
+  - common
+
+admin:
+  test.nop: []

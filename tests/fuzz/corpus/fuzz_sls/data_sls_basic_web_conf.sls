@@ -1,0 +1,3 @@
+nginx_conf:
+  cmd.run:
+    - name: 'true'

@@ -1,0 +1,7 @@
+include:
+  - .conf
+
+nginx:
+  service:
+    - running
+    - enable: true

@@ -1,0 +1,4 @@
+base: &defaults
+  cmd.run:
+    - name: echo
+copy: *defaults

@@ -1,0 +1,6 @@
+good:
+  test.nop: []
+bad:
+  cmd.run:
+    - name: [unclosed
+    - cwd: /

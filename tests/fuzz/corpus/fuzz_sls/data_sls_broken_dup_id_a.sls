@@ -1,0 +1,5 @@
+include:
+  - dup_id_b
+
+shared:
+  test.nop: []

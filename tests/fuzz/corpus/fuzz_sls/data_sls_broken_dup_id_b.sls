@@ -1,0 +1,4 @@
+first: test.nop
+shared:
+  cmd.run:
+    - name: 'true'

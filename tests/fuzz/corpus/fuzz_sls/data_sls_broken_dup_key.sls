@@ -1,0 +1,5 @@
+web:
+  test.nop: []
+
+web:
+  test.nop: []

@@ -1,0 +1,5 @@
+web: test.nop
+
+extend:
+  web:
+    test.nop: []

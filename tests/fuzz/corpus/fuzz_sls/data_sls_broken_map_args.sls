@@ -1,0 +1,3 @@
+web:
+  cmd.run:
+    name: echo hi

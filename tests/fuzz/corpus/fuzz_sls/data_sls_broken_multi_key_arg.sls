@@ -1,0 +1,4 @@
+web:
+  cmd.run:
+    - name: echo hi
+      cwd: /tmp

@@ -1,0 +1,3 @@
+include:
+  - gone
+key: value

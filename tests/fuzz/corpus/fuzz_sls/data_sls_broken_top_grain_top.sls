@@ -1,0 +1,4 @@
+base:
+  "nocolon":
+    - match: grain
+    - web

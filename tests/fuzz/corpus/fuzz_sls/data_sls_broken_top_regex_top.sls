@@ -1,0 +1,4 @@
+base:
+  "web(":
+    - match: pcre
+    - web

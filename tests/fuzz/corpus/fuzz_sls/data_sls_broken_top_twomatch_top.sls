@@ -1,0 +1,5 @@
+base:
+  "*":
+    - match: glob
+    - web
+    - match: list

@@ -1,0 +1,5 @@
+web:
+  cmd.run:
+    - name: one
+  cmd.wait:
+    - name: two

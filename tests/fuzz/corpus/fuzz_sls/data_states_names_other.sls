@@ -1,0 +1,3 @@
+other_one:
+  test.succeed_with_changes
+other_two: test.nop

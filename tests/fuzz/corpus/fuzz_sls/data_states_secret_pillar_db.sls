@@ -1,0 +1,3 @@
+db:
+  user: app
+  password: correct-horse-battery-staple

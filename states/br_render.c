@@ -305,11 +305,12 @@ br_render(const char *path, const char *text, size_t len, const br_value_t *cont
 {
     //  Output is about as long as the template: one buffer of that size,
     //  rather than copies (each wiped) at every doubling
-    br_render_t r = {.path = path ? path : "<template>", .err = err, .vault = vault,
-                     .out_hint = len + len / 8};
+    br_render_t r = {
+        .path = path ? path : "<template>", .err = err, .vault = vault, .out_hint = len + len / 8};
     r.context = br_value_kind(context) == BR_V_MAP ? context : NULL;
     br_tokens_t tokens = {0};
     br_body_t root = {0};
+    br_value_pool_t *tree = NULL;
     if (out_len) {
         *out_len = 0;
     }
@@ -323,7 +324,9 @@ br_render(const char *path, const char *text, size_t len, const br_value_t *cont
         rc = br_render_lex(r.path, text ? text : "", len, &tokens, err);
     }
     if (rc == BR_OK) {
-        rc = br_render_parse(r.path, &tokens, &root, err);
+        tree = br_value_pool_new();
+        rc = tree ? br_render_parse(r.path, &tokens, tree, &root, err)
+                  : br_render_fail(&r, BR_ERR_NOMEM, 1, "out of memory");
     }
     br_render_tokens_clear(&tokens);
     if (rc == BR_OK) {
@@ -354,6 +357,7 @@ br_render(const char *path, const char *text, size_t len, const br_value_t *cont
     }
     free(r.frames);
     br_render_body_clear(&root);
+    br_value_pool_destroy(&tree);
     br_value_destroy(&r.v_true);
     br_value_destroy(&r.v_false);
     br_value_destroy(&r.v_empty);

@@ -31,7 +31,7 @@ s_salt(br_parser_t *p, br_expr_t **out)
         return br_parser_fail(p, fn, "unsupported salt function '%s'", name);
     }
     p->pos += 4;
-    br_expr_t *e = br_expr_new(BR_E_SALT, first);
+    br_expr_t *e = br_expr_new(p, BR_E_SALT, first);
     if (!e) {
         return br_parser_nomem(p);
     }
@@ -57,7 +57,7 @@ s_salt(br_parser_t *p, br_expr_t **out)
 static int
 s_collection(br_parser_t *p, const br_token_t *first, bool dict, br_expr_t **out)
 {
-    br_expr_t *e = br_expr_new(dict ? BR_E_DICT : BR_E_LIST, first);
+    br_expr_t *e = br_expr_new(p, dict ? BR_E_DICT : BR_E_LIST, first);
     if (!e) {
         return br_parser_nomem(p);
     }
@@ -100,9 +100,9 @@ s_name(br_parser_t *p, br_expr_t **out)
     if (br_render_reserved(t->src, t->len) && !br_token_is_name(t, "loop")) {
         return br_parser_unexpected(p, "an expression");
     }
-    br_expr_t *e = br_expr_new(BR_E_NAME, t);
+    br_expr_t *e = br_expr_new(p, BR_E_NAME, t);
     if (e) {
-        e->name = strndup(t->src, t->len);
+        e->name = br_parser_name(p, t);
     }
     if (!e || !e->name) {
         br_render_expr_destroy(&e);
@@ -197,7 +197,6 @@ s_call(br_parser_t *p, br_expr_t **e)
         static const char *const params[] = {"key", "default"};
         br_parser_next(p);
         callee->kind = BR_E_GET;
-        free(callee->name);
         callee->name = NULL;
         br_expr_t *slots[2] = {NULL, NULL};
         int rc = br_parser_args(p, "get", params, 2, slots);
@@ -230,7 +229,6 @@ s_call(br_parser_t *p, br_expr_t **e)
     //  The attribute node becomes the method node: same operand, same text
     callee->kind = BR_E_METHOD;
     callee->variant = view;
-    free(callee->name);
     callee->name = NULL;
     br_expr_close(p, callee);
     return BR_OK;
@@ -283,7 +281,7 @@ br_render_parse_postfix(br_parser_t *p, br_expr_t **out)
         rc = br_expr_wrap(p, kind, out, &e);
         *out = e;
         if (rc == BR_OK && kind == BR_E_ATTR) {
-            e->name = strndup(key->src, key->len);
+            e->name = br_parser_name(p, key);
             rc = e->name ? BR_OK : br_parser_nomem(p);
             br_parser_next(p);
         } else if (rc == BR_OK) {

@@ -33,6 +33,7 @@ br_parser_nomem(br_parser_t *p)
     return br_render_error(p->err, BR_ERR_NOMEM, p->path, br_parser_peek(p)->line, "out of memory");
 }
 
+//  The node's memory is the parser's pool: only its constants go here
 void
 br_render_expr_destroy(br_expr_t **self_p)
 {
@@ -43,19 +44,56 @@ br_render_expr_destroy(br_expr_t **self_p)
     for (size_t i = 0; i < self->nkids; i++) {
         br_render_expr_destroy(&self->kids[i]);
     }
-    free(self->kids);
-    free(self->ops);
-    free(self->name);
     br_value_destroy(&self->value);
-    free(self);
     *self_p = NULL;
+}
+
+void *
+br_parser_alloc(br_parser_t *p, size_t size)
+{
+    void *memory = br_value_pool_alloc(p->pool, size);
+    if (memory) {
+        memset(memory, 0, size);
+    }
+    return memory;
+}
+
+int
+br_parser_grow(br_parser_t *p, void *array_p, size_t count, size_t elem)
+{
+    //  Room for 2, then for each power of two: full at 0 and at 2, 4, 8...
+    if (count == 1 || (count & (count - 1)) != 0) {
+        return BR_OK;
+    }
+    void *old = NULL;
+    memcpy(&old, array_p, sizeof old);
+    void *grown = br_value_pool_alloc(p->pool, (count ? count * 2 : 2) * elem);
+    if (!grown) {
+        return br_parser_nomem(p);
+    }
+    if (count) {
+        memcpy(grown, old, count * elem);
+    }
+    memcpy(array_p, &grown, sizeof grown);
+    return BR_OK;
+}
+
+char *
+br_parser_name(br_parser_t *p, const br_token_t *t)
+{
+    char *name = br_value_pool_alloc(p->pool, t->len + 1);
+    if (name) {
+        memcpy(name, t->src, t->len);
+        name[t->len] = 0;
+    }
+    return name;
 }
 
 //  A node whose text starts at token t
 br_expr_t *
-br_expr_new(br_ekind_t kind, const br_token_t *t)
+br_expr_new(br_parser_t *p, br_ekind_t kind, const br_token_t *t)
 {
-    br_expr_t *e = calloc(1, sizeof *e);
+    br_expr_t *e = br_parser_alloc(p, sizeof *e);
     if (e) {
         e->kind = kind;
         e->line = t->line;
@@ -81,15 +119,10 @@ int
 br_expr_attach(br_parser_t *p, br_expr_t *e, br_expr_t **kid_p)
 {
     br_expr_t *kid = *kid_p;
-    if (e->nkids == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 2;
-        br_expr_t **kids = realloc(e->kids, cap * sizeof *kids);
-        if (!kids) {
-            br_render_expr_destroy(kid_p);
-            return br_parser_nomem(p);
-        }
-        e->kids = kids;
-        e->cap = cap;
+    int rc = br_parser_grow(p, &e->kids, e->nkids, sizeof *e->kids);
+    if (rc != BR_OK) {
+        br_render_expr_destroy(kid_p);
+        return rc;
     }
     e->kids[e->nkids++] = kid;
     *kid_p = NULL;
@@ -107,7 +140,7 @@ br_expr_attach(br_parser_t *p, br_expr_t *e, br_expr_t **kid_p)
 int
 br_expr_wrap(br_parser_t *p, br_ekind_t kind, br_expr_t **left, br_expr_t **out)
 {
-    br_expr_t *e = calloc(1, sizeof *e);
+    br_expr_t *e = br_parser_alloc(p, sizeof *e);
     if (!e) {
         br_render_expr_destroy(left);
         return br_parser_nomem(p);
@@ -125,7 +158,7 @@ br_expr_wrap(br_parser_t *p, br_ekind_t kind, br_expr_t **left, br_expr_t **out)
 int
 br_expr_const(br_parser_t *p, const br_token_t *t, br_value_t *value, br_expr_t **out)
 {
-    br_expr_t *e = value ? br_expr_new(BR_E_CONST, t) : NULL;
+    br_expr_t *e = value ? br_expr_new(p, BR_E_CONST, t) : NULL;
     if (!e) {
         br_value_destroy(&value);
         return br_parser_nomem(p);
@@ -293,14 +326,12 @@ s_compare(br_parser_t *p, br_expr_t **out)
             rc = br_expr_wrap(p, BR_E_COMPARE, out, &e);
             *out = e;
         }
-        br_cmp_t *grown = rc == BR_OK ? realloc(e->ops, e->nkids * sizeof *grown) : NULL;
-        if (rc == BR_OK && !grown) {
-            rc = br_parser_nomem(p);
+        if (rc == BR_OK) {
+            rc = br_parser_grow(p, &e->ops, e->nkids - 1, sizeof *e->ops);
         }
         if (rc != BR_OK) {
             break;
         }
-        e->ops = grown;
         e->ops[e->nkids - 1] = (br_cmp_t)cmp;
         br_expr_t *right = NULL;
         rc = s_filtered(p, &right);
@@ -329,10 +360,9 @@ s_not(br_parser_t *p, br_expr_t **out)
     br_expr_t *operand = NULL;
     int rc = s_not(p, &operand);
     p->depth--;
-    br_expr_t *e = br_expr_new(BR_E_NOT, t);
+    br_expr_t *e = rc == BR_OK ? br_expr_new(p, BR_E_NOT, t) : NULL;
     if (rc != BR_OK || !e) {
         br_render_expr_destroy(&operand);
-        free(e);
         return rc != BR_OK ? rc : br_parser_nomem(p);
     }
     *out = e;

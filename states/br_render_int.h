@@ -11,7 +11,10 @@
       br_render.c        the entry point, scopes and statement execution
 
     The whole template is parsed before anything runs, so a syntax error in
-    a branch that is not taken is still reported. */
+    a branch that is not taken is still reported. The syntax tree (its
+    nodes, their arrays and names) lives in one pool that goes with it, as
+    a template of 10,000 states makes tens of thousands of nodes: freeing a
+    tree only destroys its constant values. */
 #ifndef BR_RENDER_INT_H
 #define BR_RENDER_INT_H
 
@@ -128,8 +131,8 @@ struct _br_expr_t {
     br_value_t *value; //  CONST
     char *name;        //  NAME, ATTR
     int variant;       //  SALT: BR_SALT_*; METHOD: br_view_t; DEFINED: negated
-    br_expr_t **kids;
-    size_t nkids, cap;
+    br_expr_t **kids;  //  room for a power of two (br_parser_grow)
+    size_t nkids;
     br_cmp_t *ops; //  COMPARE: nkids - 1 operators
 };
 
@@ -144,8 +147,8 @@ typedef enum {
 typedef struct _br_stmt_t br_stmt_t;
 
 typedef struct {
-    br_stmt_t **items;
-    size_t size, cap;
+    br_stmt_t **items; //  room for a power of two (br_parser_grow)
+    size_t size;
 } br_body_t;
 
 struct _br_stmt_t {
@@ -156,8 +159,8 @@ struct _br_stmt_t {
     br_expr_t *expr; //  PRINT; SET: the value; FOR: the iterable
     char *names[2];  //  SET: names[0]; FOR: the loop variables
     int nnames;
-    br_expr_t **conds; //  IF: one condition per branch
-    br_body_t *bodies; //  IF: one body per branch
+    br_expr_t **conds; //  IF: one condition per branch (br_parser_grow)
+    br_body_t *bodies; //  IF: one body per branch (br_parser_grow)
     size_t nbranches;
     br_body_t body;      //  FOR
     br_body_t else_body; //  IF, FOR
@@ -168,11 +171,16 @@ typedef struct {
     const br_token_t *toks;
     size_t pos;
     br_errmsg_t *err;
-    int depth;  //  expression recursion
-    int blocks; //  open {% if %} and {% for %}
+    int depth;             //  expression recursion
+    int blocks;            //  open {% if %} and {% for %}
+    br_value_pool_t *pool; //  the tree's memory
 } br_parser_t;
 
-int br_render_parse(const char *path, const br_tokens_t *tokens, br_body_t *root, br_errmsg_t *err);
+//  Parses tokens into root, the tree's memory taken from pool (which the
+//  caller destroys after br_render_body_clear).
+int br_render_parse(const char *path, const br_tokens_t *tokens, br_value_pool_t *pool,
+                    br_body_t *root, br_errmsg_t *err);
+//  Destroys the constant values under body (its memory is the pool's).
 void br_render_body_clear(br_body_t *body);
 
 int br_render_parse_expr(br_parser_t *p, br_expr_t **out);
@@ -180,9 +188,18 @@ int br_render_parse_expr(br_parser_t *p, br_expr_t **out);
 int br_render_parse_postfix(br_parser_t *p, br_expr_t **out);
 void br_render_expr_destroy(br_expr_t **self_p);
 
+//  Zeroed memory of the tree, or NULL (no message).
+void *br_parser_alloc(br_parser_t *p, size_t size);
+//  Makes room in *array_p (an array in the pool holding count elements of
+//  elem bytes, with room for a power of two) for one more: 0, or the
+//  out-of-memory error.
+int br_parser_grow(br_parser_t *p, void *array_p, size_t count, size_t elem);
+//  The text of token t as a NUL-terminated name in the tree, or NULL.
+char *br_parser_name(br_parser_t *p, const br_token_t *t);
+
 //  Tree building, for both expression files. A node's text starts at its
 //  first token; br_expr_close ends it at the last token consumed.
-br_expr_t *br_expr_new(br_ekind_t kind, const br_token_t *first);
+br_expr_t *br_expr_new(br_parser_t *p, br_ekind_t kind, const br_token_t *first);
 void br_expr_close(br_parser_t *p, br_expr_t *e);
 //  Attaches *kid_p to e (always, so that destroying e frees it), then
 //  checks the height limit

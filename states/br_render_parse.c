@@ -131,6 +131,7 @@ s_expect_block_end(br_parser_t *p)
     return s_expect_kind(p, BR_TK_BLOCK_END, "'%}'");
 }
 
+//  The statement's memory is the parser's pool: only its constants go here
 static void
 s_stmt_destroy(br_stmt_t **self_p)
 {
@@ -139,17 +140,12 @@ s_stmt_destroy(br_stmt_t **self_p)
         return;
     }
     br_render_expr_destroy(&self->expr);
-    free(self->names[0]);
-    free(self->names[1]);
     for (size_t i = 0; i < self->nbranches; i++) {
         br_render_expr_destroy(&self->conds[i]);
         br_render_body_clear(&self->bodies[i]);
     }
-    free(self->conds);
-    free(self->bodies);
     br_render_body_clear(&self->body);
     br_render_body_clear(&self->else_body);
-    free(self);
     *self_p = NULL;
 }
 
@@ -159,24 +155,17 @@ br_render_body_clear(br_body_t *body)
     for (size_t i = 0; i < body->size; i++) {
         s_stmt_destroy(&body->items[i]);
     }
-    free(body->items);
     memset(body, 0, sizeof *body);
 }
 
 //  Appends a new statement to body; NULL when out of memory
 static br_stmt_t *
-s_add(br_body_t *body, br_skind_t kind, int line)
+s_add(br_parser_t *p, br_body_t *body, br_skind_t kind, int line)
 {
-    if (body->size == body->cap) {
-        size_t cap = body->cap ? body->cap * 2 : 8;
-        br_stmt_t **items = realloc(body->items, cap * sizeof *items);
-        if (!items) {
-            return NULL;
-        }
-        body->items = items;
-        body->cap = cap;
+    br_stmt_t *stmt = NULL;
+    if (br_parser_grow(p, &body->items, body->size, sizeof *body->items) == BR_OK) {
+        stmt = br_parser_alloc(p, sizeof *stmt);
     }
-    br_stmt_t *stmt = calloc(1, sizeof *stmt);
     if (stmt) {
         stmt->kind = kind;
         stmt->line = line;
@@ -197,7 +186,7 @@ s_target(br_parser_t *p, char **name)
         return br_render_error(p->err, BR_ERR_MALFORMED, p->path, t->line,
                                "cannot assign to '%.*s'", (int)t->len, t->src);
     }
-    *name = strndup(t->src, t->len);
+    *name = br_parser_name(p, t);
     if (!*name) {
         return br_parser_nomem(p);
     }
@@ -224,7 +213,7 @@ s_if(br_parser_t *p, br_body_t *body, int line)
 {
     static const char *const if_ends[] = {"elif", "else", "endif", NULL};
     static const char *const else_ends[] = {"endif", NULL};
-    br_stmt_t *stmt = s_add(body, BR_S_IF, line);
+    br_stmt_t *stmt = s_add(p, body, BR_S_IF, line);
     if (!stmt) {
         return br_parser_nomem(p);
     }
@@ -232,21 +221,18 @@ s_if(br_parser_t *p, br_body_t *body, int line)
     const br_token_t *end = NULL;
     do {
         br_parser_next(p); //  "if" or "elif"
-        br_expr_t **conds = realloc(stmt->conds, (stmt->nbranches + 1) * sizeof *conds);
-        if (conds) {
-            stmt->conds = conds;
+        size_t n = stmt->nbranches;
+        int rc = br_parser_grow(p, &stmt->conds, n, sizeof *stmt->conds);
+        if (rc == BR_OK) {
+            rc = br_parser_grow(p, &stmt->bodies, n, sizeof *stmt->bodies);
         }
-        br_body_t *bodies = realloc(stmt->bodies, (stmt->nbranches + 1) * sizeof *bodies);
-        if (bodies) {
-            stmt->bodies = bodies;
+        if (rc != BR_OK) {
+            return rc;
         }
-        if (!conds || !bodies) {
-            return br_parser_nomem(p);
-        }
-        size_t n = stmt->nbranches++;
+        stmt->nbranches++;
         stmt->conds[n] = NULL;
         memset(&stmt->bodies[n], 0, sizeof stmt->bodies[n]);
-        int rc = br_render_parse_expr(p, &stmt->conds[n]);
+        rc = br_render_parse_expr(p, &stmt->conds[n]);
         if (rc == BR_OK) {
             rc = s_expect_block_end(p);
         }
@@ -274,7 +260,7 @@ s_for(br_parser_t *p, br_body_t *body, int line)
 {
     static const char *const for_ends[] = {"else", "endfor", NULL};
     static const char *const else_ends[] = {"endfor", NULL};
-    br_stmt_t *stmt = s_add(body, BR_S_FOR, line);
+    br_stmt_t *stmt = s_add(p, body, BR_S_FOR, line);
     if (!stmt) {
         return br_parser_nomem(p);
     }
@@ -332,7 +318,7 @@ s_for(br_parser_t *p, br_body_t *body, int line)
 static int
 s_set(br_parser_t *p, br_body_t *body, int line)
 {
-    br_stmt_t *stmt = s_add(body, BR_S_SET, line);
+    br_stmt_t *stmt = s_add(p, body, BR_S_SET, line);
     if (!stmt) {
         return br_parser_nomem(p);
     }
@@ -370,7 +356,7 @@ static int
 s_print(br_parser_t *p, br_body_t *body)
 {
     const br_token_t *begin = br_parser_next(p);
-    br_stmt_t *stmt = s_add(body, BR_S_PRINT, begin->line);
+    br_stmt_t *stmt = s_add(p, body, BR_S_PRINT, begin->line);
     if (!stmt) {
         return br_parser_nomem(p);
     }
@@ -448,7 +434,7 @@ s_body(br_parser_t *p, br_body_t *body, const opener_t *open, const char *const 
             }
             return BR_OK;
         case BR_TK_TEXT: {
-            br_stmt_t *stmt = s_add(body, BR_S_TEXT, t->line);
+            br_stmt_t *stmt = s_add(p, body, BR_S_TEXT, t->line);
             if (!stmt) {
                 return br_parser_nomem(p);
             }
@@ -479,8 +465,9 @@ s_body(br_parser_t *p, br_body_t *body, const opener_t *open, const char *const 
 }
 
 int
-br_render_parse(const char *path, const br_tokens_t *tokens, br_body_t *root, br_errmsg_t *err)
+br_render_parse(const char *path, const br_tokens_t *tokens, br_value_pool_t *pool, br_body_t *root,
+                br_errmsg_t *err)
 {
-    br_parser_t p = {path, tokens->items, 0, err, 0, 0};
+    br_parser_t p = {path, tokens->items, 0, err, 0, 0, pool};
     return s_body(&p, root, NULL, NULL, NULL);
 }

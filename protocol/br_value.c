@@ -24,6 +24,13 @@ typedef struct {
     uint32_t hash;    //  of key (s_hash)
 } s_entry_t;
 
+//  One slot of a map's index: a key's hash beside its position, so that a
+//  probe past other keys reads the index alone.
+typedef struct {
+    uint32_t hash;
+    uint32_t at; //  position + 1; 0 for an empty slot
+} s_slot_t;
+
 struct _br_value_t {
     uint8_t kind;          //  br_vkind_t
     bool quoted;           //  written as a quoted or block scalar
@@ -45,7 +52,7 @@ struct _br_value_t {
         struct {
             s_entry_t *entries; //  in insertion order
             size_t size, cap;
-            uint32_t *index;  //  position + 1 per slot, 0 for none; on the heap
+            s_slot_t *index;  //  on the heap, NULL for a small map
             size_t index_cap; //  slots, a power of two, at least twice size
         } map;
         br_secret_t *secret;
@@ -533,25 +540,25 @@ br_value_map_set_key_line(br_value_t *self, size_t index, int line)
     }
 }
 
-//  Position of key (of that hash and length) plus one, or 0.
+//  Position of key (of that hash) plus one, or 0.
 static size_t
-s_map_find(const br_value_t *self, const char *key, uint32_t hash, size_t len)
+s_map_find(const br_value_t *self, const char *key, uint32_t hash)
 {
     const s_entry_t *entries = self->u.map.entries;
     if (self->u.map.index) {
         size_t mask = self->u.map.index_cap - 1;
         for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-            uint32_t at = self->u.map.index[slot];
-            if (at == 0) {
+            const s_slot_t *at = &self->u.map.index[slot];
+            if (at->at == 0) {
                 return 0;
             }
-            if (entries[at - 1].hash == hash && strcmp(entries[at - 1].key, key) == 0) {
-                return at;
+            if (at->hash == hash && strcmp(entries[at->at - 1].key, key) == 0) {
+                return at->at;
             }
         }
     }
     for (size_t i = 0; i < self->u.map.size; i++) {
-        if (entries[i].hash == hash && memcmp(entries[i].key, key, len + 1) == 0) {
+        if (entries[i].hash == hash && strcmp(entries[i].key, key) == 0) {
             return i + 1;
         }
     }
@@ -563,11 +570,12 @@ static void
 s_index_put(br_value_t *self, size_t at)
 {
     size_t mask = self->u.map.index_cap - 1;
-    size_t slot = self->u.map.entries[at].hash & mask;
-    while (self->u.map.index[slot]) {
+    uint32_t hash = self->u.map.entries[at].hash;
+    size_t slot = hash & mask;
+    while (self->u.map.index[slot].at) {
         slot = (slot + 1) & mask;
     }
-    self->u.map.index[slot] = (uint32_t)(at + 1);
+    self->u.map.index[slot] = (s_slot_t){hash, (uint32_t)(at + 1)};
 }
 
 //  Rebuilds the index for the current keys (none for a small map), with
@@ -608,7 +616,7 @@ br_value_map_get(const br_value_t *self, const char *key)
     }
     size_t len;
     uint32_t hash = s_hash(key, &len);
-    size_t at = s_map_find(self, key, hash, len);
+    size_t at = s_map_find(self, key, hash);
     return at ? self->u.map.entries[at - 1].item : NULL;
 }
 
@@ -653,7 +661,7 @@ br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p)
     }
     size_t len;
     uint32_t hash = s_hash(key, &len);
-    size_t at = s_map_find(self, key, hash, len);
+    size_t at = s_map_find(self, key, hash);
     if (!at) {
         int rc = s_map_add(self, key, hash, len, 0);
         if (rc != BR_OK) {
@@ -676,7 +684,7 @@ br_value_map_append(br_value_t *self, const char *key, int line, size_t *index_p
     }
     size_t len;
     uint32_t hash = s_hash(key, &len);
-    size_t at = s_map_find(self, key, hash, len);
+    size_t at = s_map_find(self, key, hash);
     if (at) {
         *index_p = at - 1;
         return BR_ERR_EXISTS;
@@ -719,7 +727,7 @@ br_value_map_remove(br_value_t *self, const char *key)
     }
     size_t len;
     uint32_t hash = s_hash(key, &len);
-    size_t at = s_map_find(self, key, hash, len);
+    size_t at = s_map_find(self, key, hash);
     if (!at) {
         return BR_ERR_NOTFOUND;
     }
@@ -847,7 +855,8 @@ br_value_equal(const br_value_t *a, const br_value_t *b)
             return false;
         }
         for (size_t i = 0; i < a->u.map.size; i++) {
-            if (!br_value_equal(a->u.map.entries[i].item, br_value_map_get(b, a->u.map.entries[i].key))) {
+            if (!br_value_equal(a->u.map.entries[i].item,
+                                br_value_map_get(b, a->u.map.entries[i].key))) {
                 return false;
             }
         }

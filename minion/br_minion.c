@@ -1,6 +1,7 @@
 /*  br_minion: the minion's event loop and its job runner. */
 #include "br_minion.h"
 #include "br_grains.h"
+#include "br_masters.h"
 #include "br_runner.h"
 #include "br_wire.h"
 
@@ -14,18 +15,30 @@ typedef enum {
     S_READY,     //  subscribed, startup job requested, running jobs
 } br_minion_state_t;
 
+//  What the one pending timer does when it fires
+typedef enum {
+    S_TIMER_NONE,
+    S_TIMER_NO_ANSWER, //  the master did not answer in time: it has failed
+    S_TIMER_RETRY,     //  try the same master again (key pending or refused)
+    S_TIMER_NEXT,      //  the master failed: try the next one
+} br_minion_timer_t;
+
 struct _br_minion_t {
     br_config_t *config;             //  not owned
     char id[BR_ID_MAX + 1];          //  our minion id
     br_keypair_t *keys;              //  our CURVE key pair
-    uint8_t master_key[BR_KEY_SIZE]; //  pinned master public key
+    uint8_t master_key[BR_KEY_SIZE]; //  pinned master public key, the same for every master
+    br_masters_t *masters;           //  the masters, and which one we use
     br_client_t *client;             //  sockets
     zloop_t *loop;                   //  the event loop
     br_minion_state_t state;         //  where we are in the conversation
-    int retry_timer;                 //  zloop timer id while waiting to retry, or -1
+    int timer;                       //  zloop timer id, or -1
+    br_minion_timer_t timer_does;    //  what it will do
+    int alive_ms;                    //  master_alive_interval
+    bool linked;                     //  the request socket's handshake succeeded
+    bool quiet;                      //  this outage has been logged
     bool startup_done;               //  the startup job has been requested
     size_t jobs_run;                 //  jobs run since start
-    bool req_down;                   //  the request connection dropped
 };
 
 static int64_t
@@ -66,7 +79,8 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
         return NULL;
     }
     self->config = config;
-    self->retry_timer = -1;
+    self->timer = -1;
+    self->alive_ms = (int)br_config_int(config, "master_alive_interval") * 1000;
     const char *id = br_config_str(config, "id");
     if (id) {
         snprintf(self->id, sizeof self->id, "%s", id);
@@ -95,6 +109,10 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
                       br_config_path(config));
         goto fail;
     }
+    self->masters = br_masters_new(config, err);
+    if (!self->masters) {
+        goto fail;
+    }
     const char *pki_dir = br_config_str(config, "pki_dir");
     self->keys = s_load_keys(pki_dir, err);
     if (!self->keys) {
@@ -110,15 +128,13 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
                       path, why.text);
         goto fail;
     }
-    char pub[300], req[300];
-    const char *master = br_config_str(config, "master");
-    snprintf(pub, sizeof pub, "tcp://%s:%d", master, (int)br_config_int(config, "publish_port"));
-    snprintf(req, sizeof req, "tcp://%s:%d", master, (int)br_config_int(config, "ret_port"));
-    self->client = br_client_new(self->keys, self->master_key, self->id, pub, req, err);
+    //  The sockets open when br_minion_run tries the first master
+    self->client = br_client_new(self->keys, self->master_key, self->id, NULL, NULL, err);
     self->loop = zloop_new();
     if (!self->client || !self->loop) {
         goto fail;
     }
+    br_client_set_alive(self->client, self->alive_ms);
     const char *cachedir = br_config_str(config, "cachedir");
     snprintf(path, sizeof path, "%s/jids", cachedir);
     if (zsys_dir_create("%s", cachedir) != 0 || chmod(cachedir, 0700) != 0 ||
@@ -126,11 +142,16 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
         br_errmsg_set(err, BR_ERR_IO, "cannot use the replay cache %s: %s", path, strerror(errno));
         goto fail;
     }
-    char finger[BR_FINGERPRINT_LEN + 1];
+    char finger[BR_FINGERPRINT_LEN + 1], masters[1024] = "";
     br_key_fingerprint(br_keypair_public(self->keys), finger);
+    for (size_t i = 0, used = 0; i < br_masters_size(self->masters) && used < sizeof masters; i++) {
+        int n = snprintf(masters + used, sizeof masters - used, "%s%s", i ? ", " : "",
+                         br_masters_name(self->masters, i));
+        used += n > 0 ? (size_t)n : 0;
+    }
     //  The operator compares this with brine-key -f on the master
-    br_info("brine-minion %s, id %s, master %s, key fingerprint %s", BRINE_VERSION, self->id,
-              req, finger);
+    br_info("brine-minion %s, id %s, master%s %s, key fingerprint %s", BRINE_VERSION, self->id,
+            br_masters_size(self->masters) > 1 ? "s (failover)" : "", masters, finger);
     return self;
 fail:
     br_minion_destroy(&self);
@@ -144,9 +165,44 @@ br_minion_destroy(br_minion_t **self_p)
         br_minion_t *self = *self_p;
         zloop_destroy(&self->loop);
         br_client_destroy(&self->client);
+        br_masters_destroy(&self->masters);
         br_keypair_destroy(&self->keys);
         free(self);
         *self_p = NULL;
+    }
+}
+
+static int s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg);
+static int s_handle_req(zloop_t *loop, zsock_t *sock, void *arg);
+static int s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg);
+static int s_handle_timer(zloop_t *loop, int timer_id, void *arg);
+
+//  At most one timer is pending: waiting for an answer, to retry, or to
+//  move on. Setting one replaces the other.
+static void
+s_timer_set(br_minion_t *self, br_minion_timer_t does, int delay_ms)
+{
+    if (self->timer >= 0) {
+        zloop_timer_end(self->loop, self->timer);
+        self->timer = -1;
+    }
+    self->timer_does = S_TIMER_NONE;
+    if (does != S_TIMER_NONE) {
+        self->timer = zloop_timer(self->loop, (size_t)delay_ms, 1, s_handle_timer, self);
+        self->timer_does = self->timer >= 0 ? does : S_TIMER_NONE;
+    }
+}
+
+//  A request went out: with other masters to turn to, this one answers
+//  within master_alive_interval or counts as failed (it may accept TCP and
+//  never complete the handshake: a stopped process). A lone master is
+//  waited for, as libzmq does: giving up would only lose our place in its
+//  queue of handshakes.
+static void
+s_expect_answer(br_minion_t *self)
+{
+    if (br_masters_size(self->masters) > 1) {
+        s_timer_set(self, S_TIMER_NO_ANSWER, self->alive_ms);
     }
 }
 
@@ -159,6 +215,7 @@ s_send_enrol(br_minion_t *self)
     }
     br_msg_destroy(&enrol);
     self->state = S_ENROLLING;
+    s_expect_answer(self);
 }
 
 static void
@@ -175,15 +232,11 @@ s_send_hello(br_minion_t *self)
     br_value_destroy(&grains);
     br_msg_destroy(&hello);
     self->state = S_GREETING;
+    s_expect_answer(self);
 }
 
-static int s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg);
-static int s_handle_req(zloop_t *loop, zsock_t *sock, void *arg);
-
-static int s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg);
-
 //  (Un)registers every socket of the client with the loop; the set changes
-//  when the minion subscribes and when it reconnects.
+//  when the minion subscribes and when it connects to a master.
 static void
 s_watch(br_minion_t *self, bool on)
 {
@@ -199,44 +252,110 @@ s_watch(br_minion_t *self, bool on)
     }
 }
 
+static void s_fail(br_minion_t *self, const char *why);
+
+//  Fresh sockets to the current master, then enrol: after a refusal libzmq
+//  never retries by itself, and a master we come back to has forgotten us.
+static void
+s_try_master(br_minion_t *self)
+{
+    size_t current = br_masters_current(self->masters);
+    char endpoint[300];
+    snprintf(endpoint, sizeof endpoint, "tcp://%s:%d", br_masters_host(self->masters, current),
+             br_masters_port(self->masters, current));
+    br_debug("trying master %s", br_masters_name(self->masters, current));
+    s_watch(self, false);
+    self->linked = false;
+    int rc = br_client_connect(self->client, endpoint);
+    s_watch(self, true);
+    if (rc < 0) {
+        //  libzmq resolves a host name as it connects
+        s_fail(self, rc == BR_ERR_IO ? "cannot be connected to (is the host name known?)"
+                                     : br_strerror(rc));
+        return;
+    }
+    s_send_enrol(self);
+}
+
+//  The current master has failed (why says how): try the next one, at once
+//  while this round has untried masters, else after the backoff. An outage
+//  is logged once; later rounds repeat every few seconds, so only at debug
+//  level.
+static void
+s_fail(br_minion_t *self, const char *why)
+{
+    if (self->timer_does == S_TIMER_NEXT) {
+        return; //  already moving on: one failure often brings several events
+    }
+    const char *failed = br_masters_name(self->masters, br_masters_current(self->masters));
+    size_t count = br_masters_size(self->masters);
+    int wait_ms = br_masters_failed(self->masters);
+    const char *next = br_masters_name(self->masters, br_masters_current(self->masters));
+    if (self->quiet) {
+        br_debug("master %s %s; trying %s in %d ms", failed, why, next, wait_ms);
+    } else if (wait_ms == 0) {
+        br_notice("master %s %s; failing over to %s", failed, why, next);
+    } else {
+        br_notice("master %s %s; %s with a backoff of up to %d s", failed, why,
+                  count > 1 ? "no master of the list answers, trying them again"
+                            : "trying it again",
+                  BR_CLIENT_RECONNECT_IVL_MAX / 1000);
+        self->quiet = true;
+    }
+    s_timer_set(self, S_TIMER_NEXT, wait_ms);
+}
+
 static int
-s_handle_retry(zloop_t *loop, int timer_id, void *arg)
+s_handle_timer(zloop_t *loop, int timer_id, void *arg)
 {
     (void)loop;
     (void)timer_id;
     br_minion_t *self = arg;
-    self->retry_timer = -1;
-    //  Fresh sockets: after a refusal libzmq never retries by itself
-    s_watch(self, false);
-    int rc = br_client_reconnect(self->client);
-    if (rc < 0) {
-        br_error("cannot reconnect: %s", br_strerror(rc));
+    br_minion_timer_t does = self->timer_does;
+    self->timer = -1;
+    self->timer_does = S_TIMER_NONE;
+    if (does == S_TIMER_NO_ANSWER) {
+        char why[80];
+        snprintf(why, sizeof why, "did not answer within %d s (master_alive_interval)",
+                 self->alive_ms / 1000);
+        s_fail(self, why);
+    } else if (does == S_TIMER_RETRY || does == S_TIMER_NEXT) {
+        s_try_master(self);
     }
-    s_watch(self, true);
-    s_send_enrol(self);
     return 0;
 }
 
+//  The key is pending or refused: ask the same master again later, unless
+//  that master has failed meanwhile.
 static void
 s_retry_later(br_minion_t *self)
 {
-    if (self->retry_timer < 0) {
-        size_t wait_ms = (size_t)br_config_int(self->config, "acceptance_wait_time") * 1000;
-        self->retry_timer = zloop_timer(self->loop, wait_ms, 1, s_handle_retry, self);
+    if (self->timer_does != S_TIMER_NEXT && self->timer_does != S_TIMER_RETRY) {
+        int wait_ms = (int)br_config_int(self->config, "acceptance_wait_time") * 1000;
+        s_timer_set(self, S_TIMER_RETRY, wait_ms);
     }
 }
 
+//  Connects the SUB to the publish port the master announced in its
+//  welcome, or the configured publish_port for a master that did not.
 static void
-s_subscribe(br_minion_t *self)
+s_subscribe(br_minion_t *self, const br_msg_t *welcome)
 {
-    if (!br_client_pub_sock(self->client)) {
-        if (br_client_subscribe(self->client) < 0) {
-            br_error("cannot connect to the master's publish socket");
-            return;
-        }
-        zloop_reader(self->loop, br_client_pub_sock(self->client), s_handle_pub, self);
-        zloop_reader(self->loop, br_client_pub_monitor(self->client), s_handle_monitor, self);
+    if (br_client_pub_sock(self->client)) {
+        return;
     }
+    size_t current = br_masters_current(self->masters);
+    int port = br_msg_pub_port(welcome);
+    char endpoint[300];
+    snprintf(endpoint, sizeof endpoint, "tcp://%s:%d", br_masters_host(self->masters, current),
+             port ? port : (int)br_config_int(self->config, "publish_port"));
+    if (br_client_set_pub_endpoint(self->client, endpoint) < 0 ||
+        br_client_subscribe(self->client) < 0) {
+        br_error("cannot connect to the master's publish socket %s", endpoint);
+        return;
+    }
+    zloop_reader(self->loop, br_client_pub_sock(self->client), s_handle_pub, self);
+    zloop_reader(self->loop, br_client_pub_monitor(self->client), s_handle_monitor, self);
 }
 
 //  startup_states: highstate, or sls with sls_list, as in Salt's minion
@@ -276,15 +395,23 @@ s_ask_startup(br_minion_t *self)
 static void
 s_on_welcome(br_minion_t *self, br_msg_t *msg)
 {
+    if (self->timer_does == S_TIMER_NEXT) {
+        return; //  sent before the master failed; we are leaving it
+    }
+    //  An answer, whatever it says: the master is there
+    s_timer_set(self, S_TIMER_NONE, 0);
+    br_masters_answered(self->masters);
+    self->quiet = false;
     const char *state = br_msg_state(msg);
+    const char *master = br_masters_name(self->masters, br_masters_current(self->masters));
     if (strcmp(state, "accepted") != 0) {
         if (strcmp(state, "pending") == 0) {
-            br_notice("this minion's key is pending on the master: accept it there with "
-                        "brine-key -a %s; retrying in %d s",
-                        self->id, (int)br_config_int(self->config, "acceptance_wait_time"));
+            br_notice("this minion's key is pending on the master %s: accept it there with "
+                      "brine-key -a %s; retrying in %d s",
+                      master, self->id, (int)br_config_int(self->config, "acceptance_wait_time"));
         } else {
-            br_error("the master says this minion's key is %s; retrying in %d s", state,
-                       (int)br_config_int(self->config, "acceptance_wait_time"));
+            br_error("the master %s says this minion's key is %s; retrying in %d s", master, state,
+                     (int)br_config_int(self->config, "acceptance_wait_time"));
         }
         s_retry_later(self);
         return;
@@ -292,10 +419,13 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
     if (self->state == S_ENROLLING) {
         s_send_hello(self);
     } else if (self->state == S_GREETING) {
-        br_info("the master (brine %s) welcomed this minion", br_msg_ver(msg));
-        s_subscribe(self);
+        br_info("the master %s (brine %s) welcomed this minion", master, br_msg_ver(msg));
+        s_subscribe(self, msg);
         self->state = S_READY;
-        //  Asked, but the master went away before sending it: ask again
+        //  The startup job is asked for once per start of the minion, from
+        //  whichever master is there; a master that failed over to is not
+        //  asked again. But if none came (the master went away before
+        //  sending it), this master is asked.
         if (!self->startup_done || self->jobs_run == 0) {
             s_ask_startup(self);
         }
@@ -372,23 +502,32 @@ s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  The request socket's link decides whether the current master is
+//  usable; the SUB goes wherever the DEALER went.
 static int
 s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void)loop;
     br_minion_t *self = arg;
+    bool req = sock == br_client_req_monitor(self->client);
     br_link_event_t link = br_client_handle_monitor(self->client, sock);
     if (link == BR_LINK_REFUSED) {
+        //  Our key is not accepted there (and masters share their keys)
         s_retry_later(self);
-    } else if (sock == br_client_req_monitor(self->client)) {
-        if (link == BR_LINK_DOWN) {
-            self->req_down = true;
-        } else if (link == BR_LINK_CONNECTED && self->req_down) {
-            //  A master that restarted has forgotten us: introduce ourselves
-            //  again (libzmq reconnected the sockets by itself)
-            self->req_down = false;
-            s_send_enrol(self);
-        }
+    } else if (!req) {
+        return 0;
+    } else if (link == BR_LINK_CONNECTED) {
+        self->linked = true;
+    } else if (link == BR_LINK_FAILED) {
+        //  S5: never another key; the next master must hold the pinned one
+        s_fail(self, "failed the handshake (it holds another key than minion_master.pub, or "
+                     "did not complete it)");
+    } else if (link == BR_LINK_UNREACHABLE) {
+        s_fail(self, "does not answer");
+    } else if (link == BR_LINK_DOWN && self->linked) {
+        //  Killed, restarted, or silent for master_alive_interval (the
+        //  heartbeats). A drop before the handshake came with its own event.
+        s_fail(self, "was lost");
     }
     return 0;
 }
@@ -396,8 +535,7 @@ s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
 int
 br_minion_run(br_minion_t *self)
 {
-    s_watch(self, true);
-    s_send_enrol(self);
+    s_try_master(self);
     zloop_start(self->loop);
     br_info("brine-minion stopping");
     return BR_OK;

@@ -4,9 +4,15 @@
 #include <stdio.h>
 
 const br_option_t br_minion_options[] = {
-    {"master", BR_OPT_STRING, "127.0.0.1", 0, 0, "address of the master"},
-    {"publish_port", BR_OPT_INT, "4605", 1, 65535, "the master's publish port"},
-    {"ret_port", BR_OPT_INT, "4606", 1, 65535, "the master's request port"},
+    {"master", BR_OPT_LIST, "127.0.0.1", 0, 0,
+     "the master, HOST or HOST:PORT (PORT: its request port); a list of them is a failover "
+     "group, tried in order"},
+    {"master_alive_interval", BR_OPT_INT, "10", 1, 3600,
+     "seconds a silent or unanswering master is tolerated before the minion tries the next"},
+    {"publish_port", BR_OPT_INT, "4605", 1, 65535,
+     "the master's publish port, used only if the master does not announce its own"},
+    {"ret_port", BR_OPT_INT, "4606", 1, 65535,
+     "the master's request port, for entries of master without :PORT"},
     {"id", BR_OPT_STRING, NULL, 0, 0, "this minion's id (default: the host name)"},
     {"pki_dir", BR_OPT_STRING, "/etc/brine/pki/minion", 0, 0,
      "directory of minion.key/minion.pub and the master's key minion_master.pub"},

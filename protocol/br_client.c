@@ -22,8 +22,9 @@ struct _br_client_t {
     const br_keypair_t *keys;        //  not owned
     uint8_t master_key[BR_KEY_SIZE]; //  pinned server key
     char id[BR_ID_MAX + 1];          //  our minion id
-    char *pub_endpoint;              //  master's publish endpoint
-    char *req_endpoint;              //  master's request endpoint
+    char *pub_endpoint;              //  master's publish endpoint, or NULL
+    char *req_endpoint;              //  master's request endpoint, or NULL
+    int alive_ms;                    //  heartbeat bound on a silent master; 0: none
     zsock_t *req;                    //  DEALER
     zsock_t *pub;                    //  SUB, NULL until subscribed
     zsock_t *req_monitor;            //  PAIR receiving the DEALER's events
@@ -54,8 +55,18 @@ s_client_socket(br_client_t *self, zsock_t *sock)
     zsock_set_curve_secretkey_bin(sock, br_keypair_secret(self->keys));
     zsock_set_maxmsgsize(sock, BR_MSG_MAX);
     zsock_set_linger(sock, 0);
-    zsock_set_reconnect_ivl(sock, 100);
-    zsock_set_reconnect_ivl_max(sock, 5000);
+    zsock_set_reconnect_ivl(sock, BR_CLIENT_RECONNECT_IVL);
+    zsock_set_reconnect_ivl_max(sock, BR_CLIENT_RECONNECT_IVL_MAX);
+    if (self->alive_ms > 0) {
+        //  libzmq's I/O thread pings every half interval and drops the
+        //  connection when nothing came back for the other half, even while
+        //  our own thread is busy running a job; the TTL asks the master to
+        //  drop us likewise. The handshake keeps libzmq's own limit (30 s):
+        //  after a master restart thousands of minions queue for theirs.
+        zsock_set_heartbeat_ivl(sock, self->alive_ms / 2);
+        zsock_set_heartbeat_timeout(sock, self->alive_ms - self->alive_ms / 2);
+        zsock_set_heartbeat_ttl(sock, self->alive_ms);
+    }
 }
 
 //  Opens a client socket with a monitor: libzmq binds the monitor's end, so
@@ -65,7 +76,7 @@ s_open(br_client_t *self, int type, const char *endpoint, zsock_t **sock_p, zsoc
 {
     int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
                  ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                 ZMQ_EVENT_DISCONNECTED;
+                 ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED;
     char monitor_endpoint[80];
     snprintf(monitor_endpoint, sizeof monitor_endpoint, "inproc://brine-monitor-%p-%u",
              (void *)self, ++self->monitor_seq);
@@ -118,15 +129,17 @@ br_client_new(const br_keypair_t *keys, const uint8_t master_key[BR_KEY_SIZE], c
     self->keys = keys;
     memcpy(self->master_key, master_key, BR_KEY_SIZE);
     snprintf(self->id, sizeof self->id, "%s", id);
-    self->pub_endpoint = strdup(pub_endpoint);
-    self->req_endpoint = strdup(req_endpoint);
+    self->pub_endpoint = pub_endpoint ? strdup(pub_endpoint) : NULL;
+    self->req_endpoint = req_endpoint ? strdup(req_endpoint) : NULL;
     self->sealer = br_sealer_new(keys);
     self->seen_index = zhashx_new();
-    if (!self->pub_endpoint || !self->req_endpoint || !self->sealer || !self->seen_index) {
+    if ((pub_endpoint && !self->pub_endpoint) || (req_endpoint && !self->req_endpoint) ||
+        !self->sealer || !self->seen_index) {
         br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the minion's sockets");
         goto fail;
     }
-    if (s_open(self, ZMQ_DEALER, self->req_endpoint, &self->req, &self->req_monitor) < 0) {
+    if (self->req_endpoint &&
+        s_open(self, ZMQ_DEALER, self->req_endpoint, &self->req, &self->req_monitor) < 0) {
         br_errmsg_set(err, BR_ERR_IO, "cannot connect to %s", req_endpoint);
         goto fail;
     }
@@ -159,12 +172,18 @@ br_client_subscribe(br_client_t *self)
     if (self->pub) {
         return BR_OK;
     }
+    if (!self->pub_endpoint) {
+        return BR_ERR_INVALID;
+    }
     return s_open(self, ZMQ_SUB, self->pub_endpoint, &self->pub, &self->pub_monitor);
 }
 
 int
 br_client_reconnect(br_client_t *self)
 {
+    if (!self->req_endpoint) {
+        return BR_ERR_INVALID;
+    }
     bool was_subscribed = self->pub != NULL;
     s_close(&self->req, &self->req_monitor);
     s_close(&self->pub, &self->pub_monitor);
@@ -173,6 +192,43 @@ br_client_reconnect(br_client_t *self)
         rc = br_client_subscribe(self);
     }
     return rc;
+}
+
+//  Replaces *field with a copy of value (NULL allowed).
+static int
+s_set_endpoint(char **field, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy) {
+        return BR_ERR_NOMEM;
+    }
+    free(*field);
+    *field = copy;
+    return BR_OK;
+}
+
+int
+br_client_connect(br_client_t *self, const char *req_endpoint)
+{
+    s_close(&self->req, &self->req_monitor);
+    s_close(&self->pub, &self->pub_monitor);
+    int rc = s_set_endpoint(&self->req_endpoint, req_endpoint);
+    if (rc == BR_OK) {
+        rc = s_open(self, ZMQ_DEALER, self->req_endpoint, &self->req, &self->req_monitor);
+    }
+    return rc;
+}
+
+int
+br_client_set_pub_endpoint(br_client_t *self, const char *pub_endpoint)
+{
+    return s_set_endpoint(&self->pub_endpoint, pub_endpoint);
+}
+
+void
+br_client_set_alive(br_client_t *self, int alive_ms)
+{
+    self->alive_ms = alive_ms > 0 ? alive_ms : 0;
 }
 
 zsock_t *
@@ -433,9 +489,14 @@ br_client_handle_monitor(br_client_t *self, zsock_t *monitor)
             link = BR_LINK_DOWN;
             br_info("lost the connection to master at %s", where);
             break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+            //  Every failed attempt says so: the caller decides what to tell
+            link = BR_LINK_UNREACHABLE;
+            br_debug("no answer from %s (connection refused or unreachable)", where);
+            break;
         }
         free(where);
-        if (link != BR_LINK_NONE && link != BR_LINK_DOWN) {
+        if (link != BR_LINK_NONE && link != BR_LINK_DOWN && link != BR_LINK_UNREACHABLE) {
             self->last_link = link;
         }
     }

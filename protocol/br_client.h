@@ -20,18 +20,42 @@
 
 typedef struct _br_client_t br_client_t;
 
+//  libzmq's reconnect backoff on our sockets, in milliseconds: the first
+//  wait and the cap it doubles up to. The minion uses the same between
+//  rounds of its list of masters.
+#define BR_CLIENT_RECONNECT_IVL 100
+#define BR_CLIENT_RECONNECT_IVL_MAX 5000
+
 //  Creates the client and connects its DEALER. Keeps a pointer to keys.
+//  Either endpoint may be NULL: the DEALER is then opened by
+//  br_client_connect, the SUB needs br_client_set_pub_endpoint first.
 br_client_t *br_client_new(const br_keypair_t *keys, const uint8_t master_key[BR_KEY_SIZE],
                            const char *id, const char *pub_endpoint, const char *req_endpoint,
                            br_errmsg_t *err);
 void br_client_destroy(br_client_t **self_p);
 
+//  Bounds how long a silent master is tolerated on sockets opened from now
+//  on: ZMTP heartbeats drop a connection that answers nothing for alive_ms
+//  (BR_LINK_DOWN follows). 0: no bound.
+void br_client_set_alive(br_client_t *self, int alive_ms);
+
 //  Creates and connects the SUB socket (once the key is accepted: the
 //  publish socket refuses other keys, and libzmq never retries a refusal).
+//  BR_ERR_INVALID when no publish endpoint is known.
 int br_client_subscribe(br_client_t *self);
 
-//  Closes and reopens both sockets (after a refusal, or to fail over).
+//  Where the next br_client_subscribe connects (a master announces its
+//  publish port in its welcome).
+int br_client_set_pub_endpoint(br_client_t *self, const char *pub_endpoint);
+
+//  Closes and reopens both sockets (after a refusal).
 int br_client_reconnect(br_client_t *self);
+
+//  Closes both sockets and opens the DEALER to req_endpoint: to try
+//  another master (or the same one afresh). The SUB is opened again by
+//  br_client_subscribe. The pinned master key does not change: every
+//  master a minion talks to must hold it.
+int br_client_connect(br_client_t *self, const char *req_endpoint);
 
 zsock_t *br_client_req_sock(br_client_t *self);
 //  NULL until br_client_subscribe
@@ -59,10 +83,11 @@ int br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p
 
 typedef enum {
     BR_LINK_NONE = 0,
-    BR_LINK_CONNECTED,  //  a handshake succeeded
-    BR_LINK_REFUSED,    //  the master refused our key (ZAP 400)
-    BR_LINK_FAILED,     //  handshake failed otherwise (e.g. wrong master key)
-    BR_LINK_DOWN,       //  the connection dropped
+    BR_LINK_CONNECTED,   //  a handshake succeeded
+    BR_LINK_REFUSED,     //  the master refused our key (ZAP 400)
+    BR_LINK_FAILED,      //  handshake failed otherwise (e.g. wrong master key)
+    BR_LINK_DOWN,        //  the connection dropped
+    BR_LINK_UNREACHABLE, //  a connection attempt failed (nobody listening)
 } br_link_event_t;
 
 //  Reads one event from a monitor, logs it once in plain words, returns it.

@@ -111,10 +111,11 @@ int br_value_map_set(br_value_t *self, const char *key, br_value_t **item_p);
 //  on instead of copying them; the map is only destroyed afterwards.
 br_value_t *br_value_map_take(br_value_t *self, size_t index);
 //  For readers that check a key before they read its value (br_yaml):
-//  appends key with its line and an empty slot (br_value_map_at gives NULL)
-//  at *index_p, for br_value_map_put. A key already there is
-//  BR_ERR_EXISTS, with its position in *index_p; else 0 or BR_ERR_NOMEM.
-int br_value_map_append(br_value_t *self, const char *key, int line, size_t *index_p);
+//  appends key[0..len) (no NUL among those bytes; none needed after them)
+//  with its line and an empty slot (br_value_map_at gives NULL) at
+//  *index_p, for br_value_map_put. A key already there is BR_ERR_EXISTS,
+//  with its position in *index_p; else 0 or BR_ERR_NOMEM.
+int br_value_map_append(br_value_t *self, const char *key, size_t len, int line, size_t *index_p);
 //  Fills the empty slot at index (br_value_map_append, br_value_map_take),
 //  taking ownership of *item_p. 0, or BR_ERR_INVALID if it is not empty.
 int br_value_map_put(br_value_t *self, size_t index, br_value_t **item_p);

@@ -40,13 +40,13 @@
 
 //  One parse.
 typedef struct {
-    yaml_parser_t parser; //  libyaml's event parser over the caller's text
-    const char *path;     //  for messages
-    const char *text;     //  the input, to place reader errors
-    size_t len;           //  bytes of input
-    size_t nodes;         //  values built so far
+    yaml_parser_t parser;  //  libyaml's event parser over the caller's text
+    const char *path;      //  for messages
+    const char *text;      //  the input, to place reader errors
+    size_t len;            //  bytes of input
+    size_t nodes;          //  values built so far
     br_value_pool_t *pool; //  where they are made
-    br_yaml_opts_t opts;  //  the caller's, or the defaults
+    br_yaml_opts_t opts;   //  the caller's, or the defaults
     br_errmsg_t *err;
 } s_parse_t;
 
@@ -162,8 +162,8 @@ s_check_plain_node(s_parse_t *ps, const yaml_event_t *ev)
 static int
 s_plain_scalar(s_parse_t *ps, const yaml_event_t *ev, br_value_t **out)
 {
-    int rc = br_yaml_plain_in(ps->pool, (const char *)ev->data.scalar.value,
-                              ev->data.scalar.length, out);
+    int rc = br_yaml_plain_in(ps->pool, (const char *)ev->data.scalar.value, ev->data.scalar.length,
+                              out);
     if (rc == BR_ERR_INVALID) {
         //  Never quote the value: it may be a pillar secret.
         return br_errmsg_set(ps->err, rc,
@@ -229,12 +229,11 @@ s_key(s_parse_t *ps, const yaml_event_t *ev, br_value_t *map, int depth, size_t 
         return br_errmsg_set(ps->err, BR_ERR_MALFORMED, "%s:%d: merge keys (<<) are not supported",
                              ps->path, s_line(ev));
     }
-    rc = br_value_map_append(map, text, s_line(ev), index_p);
+    rc = br_value_map_append(map, text, len, s_line(ev), index_p);
     if (rc == BR_ERR_EXISTS) {
-        return br_errmsg_set(ps->err, BR_ERR_MALFORMED,
-                             "%s:%d: duplicate key '%s' (first on line %d)", ps->path, s_line(ev),
-                             s_echo(text, len, echo, sizeof echo),
-                             br_value_map_key_line(map, *index_p));
+        return br_errmsg_set(
+            ps->err, BR_ERR_MALFORMED, "%s:%d: duplicate key '%s' (first on line %d)", ps->path,
+            s_line(ev), s_echo(text, len, echo, sizeof echo), br_value_map_key_line(map, *index_p));
     }
     return rc == BR_OK ? rc : br_errmsg_set(ps->err, rc, "%s: out of memory", ps->path);
 }

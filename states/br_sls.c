@@ -30,6 +30,10 @@ typedef struct {
     br_high_t *high;          //  being filled
     br_value_pool_t *scratch; //  for ids, dropped at the end of loading
     br_value_t *ids;          //  ID -> index + 1 of its first state in high
+    //  The last "module.function" key and its words: most states of a file
+    //  repeat the one before
+    const char *last_key; //  in high's pool, or NULL
+    const char *last_module, *last_fun;
     br_errmsg_t *err;
 } s_loader_t;
 
@@ -101,18 +105,8 @@ s_copy(br_high_t *high, const char *text, size_t len)
 static const char *
 s_word(br_high_t *high, const char *text, size_t len)
 {
-    char small[64];
-    char *key = len < sizeof small ? small : malloc(len + 1);
-    if (!key) {
-        return NULL;
-    }
-    memcpy(key, text, len);
-    key[len] = 0;
     size_t at = 0;
-    int rc = br_value_map_append(high->words, key, 0, &at);
-    if (key != small) {
-        free(key);
-    }
+    int rc = br_value_map_append(high->words, text, len, 0, &at);
     return rc == BR_OK || rc == BR_ERR_EXISTS ? br_value_map_key(high->words, at) : NULL;
 }
 
@@ -197,7 +191,7 @@ s_arg_add(s_loader_t *ld, const s_where_t *w, const char *label, const br_value_
     }
     const char *name = br_value_map_key(item, 0);
     size_t at = 0;
-    int rc = br_value_map_append(args, name, line, &at);
+    int rc = br_value_map_append(args, name, strlen(name), line, &at);
     if (rc == BR_ERR_EXISTS) {
         return br_errmsg_set(ld->err, BR_ERR_INVALID,
                              "%s:%d: ID '%s', %s: duplicate argument '%s' (first on line %d)",
@@ -225,8 +219,10 @@ s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, con
     char echo[BR_SLS_ECHO_SIZE];
     br_high_t *high = ld->high;
     const char *dot = strchr(key, '.');
-    const char *module = s_word(high, key, dot ? (size_t)(dot - key) : strlen(key));
-    const char *fun = dot ? s_word(high, dot + 1, strlen(dot + 1)) : NULL;
+    bool again = dot && ld->last_key && strcmp(key, ld->last_key) == 0;
+    const char *module =
+        again ? ld->last_module : s_word(high, key, dot ? (size_t)(dot - key) : strlen(key));
+    const char *fun = again ? ld->last_fun : dot ? s_word(high, dot + 1, strlen(dot + 1)) : NULL;
     br_value_t *args = br_value_map_in(high->pool);
     br_value_t *seen = functions ? br_value_int_in(ld->scratch, line) : NULL;
     int rc = BR_OK;
@@ -234,8 +230,14 @@ s_declaration(s_loader_t *ld, const s_where_t *w, const char *key, int line, con
         rc = br_errmsg_set(ld->err, BR_ERR_NOMEM, "%s: out of memory", w->path);
         goto out;
     }
-    if ((rc = s_check_words(ld, w, line, module, fun)) != BR_OK) {
+    //  Words of the key before were checked then
+    if (!again && (rc = s_check_words(ld, w, line, module, fun)) != BR_OK) {
         goto out;
+    }
+    if (!again && dot) {
+        ld->last_key = s_copy(high, key, strlen(key));
+        ld->last_module = module;
+        ld->last_fun = fun;
     }
     br_vkind_t kind = br_value_kind(body);
     if (kind != BR_V_LIST && (!dot || kind != BR_V_NULL)) {
@@ -364,7 +366,8 @@ s_ids(void *arg, const char *path, const char *sls, br_value_t *doc, br_errmsg_t
                                w.echo);
         } else if (!*key) {
             rc = br_errmsg_set(ld->err, BR_ERR_INVALID, "%s:%d: empty ID", path, line);
-        } else if ((rc = br_value_map_append(ld->ids, key, line, &at)) == BR_ERR_EXISTS) {
+        } else if ((rc = br_value_map_append(ld->ids, key, strlen(key), line, &at)) ==
+                   BR_ERR_EXISTS) {
             size_t first_at = (size_t)br_value_as_int(br_value_map_at(ld->ids, at));
             const br_hstate_t *first = &ld->high->states[first_at - 1];
             rc = br_errmsg_set(ld->err, BR_ERR_INVALID,
@@ -390,7 +393,7 @@ br_high_load(const char *file_root, zlistx_t *sls_names, const br_value_t *conte
              br_vault_t *vault, br_high_t **high_p, br_errmsg_t *err)
 {
     char echo[BR_SLS_ECHO_SIZE];
-    s_loader_t ld = {s_high_new(), br_value_pool_new(), NULL, err};
+    s_loader_t ld = {s_high_new(), br_value_pool_new(), NULL, NULL, NULL, NULL, err};
     br_sls_walk_t walk = {file_root, context, vault, false, s_ids, &ld, zhashx_new()};
     ld.ids = ld.scratch ? br_value_map_in(ld.scratch) : NULL;
     int rc = ld.high && ld.ids && walk.loaded

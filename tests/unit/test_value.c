@@ -49,10 +49,11 @@ s_test_map(br_value_pool_t *pool)
 
     //  Append: a new key with an empty slot, or the place of the one there
     size_t at = 0;
-    CHECK_EQ_INT(br_value_map_append(map, "key_5", 77, &at), BR_ERR_EXISTS);
+    CHECK_EQ_INT(br_value_map_append(map, "key_5", 5, 77, &at), BR_ERR_EXISTS);
     CHECK_EQ_INT(at, 4);
-    CHECK_EQ_INT(br_value_map_append(map, "new", 77, &at), BR_OK);
+    CHECK_EQ_INT(br_value_map_append(map, "newer", 3, 77, &at), BR_OK);
     CHECK_EQ_INT(at, 999);
+    CHECK_STR(br_value_map_key(map, at), "new"); //  the first 3 bytes
     CHECK_EQ_INT(br_value_map_key_line(map, at), 77);
     CHECK(br_value_map_at(map, at) == NULL);
     br_value_t *item = br_value_bool_in(pool, true);

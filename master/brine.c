@@ -4,6 +4,7 @@
       brine jobs list
       brine jobs show JID */
 #include "br_jobcache.h"
+#include "br_output.h"
 #include "br_state.h"
 #include "br_wire.h"
 #include "master_config.h"
@@ -15,9 +16,8 @@
 typedef struct {
     const char *confdir;
     const char *tgt_type;
-    const char *out;
+    br_out_opts_t out;
     int timeout;
-    bool color;
     bool tty;
 } br_cli_t;
 
@@ -37,8 +37,10 @@ s_usage(FILE *out)
             "  -G, --grain         grain:value (value is a glob)\n\n"
             "Options:\n"
             "  -t, --timeout S     seconds to wait for returns (default 10)\n"
-            "  --out=highstate|json  output format (default highstate)\n"
-            "  --no-color          never colour the output\n"
+            "  --out=FORMAT        highstate (default), terse, json or yaml\n"
+            "  --state-verbose=BOOL  False: leave out states that succeeded without\n"
+            "                      changes (the summary still counts them)\n"
+            "  --no-color          never colour the output (colour is for terminals only)\n"
             "  -c, --config-dir DIR  read DIR/master (default %s)\n"
             "  -h, --help, -V, --version\n\n"
             "Exit status: 0 every minion returned and succeeded, 1 a state failed, a minion\n"
@@ -46,20 +48,20 @@ s_usage(FILE *out)
             BR_MASTER_CONF_DIR);
 }
 
-//  One minion's return, printed as Salt prints it
+//  One minion's return: printed now in the streaming formats, else kept
+//  in by_minion for the document printed at the end
 static void
-s_print_return(br_cli_t *cli, const char *id, const bson_t *ret)
+s_print_return(br_cli_t *cli, const char *id, const bson_t *ret, br_value_t *by_minion)
 {
     br_value_t *value = br_wire_from_bson(ret);
-    const br_value_t *inner = br_value_map_get(value, "return");
-    if (br_value_kind(inner) == BR_V_MAP) {
-        br_output_highstate(inner, id, cli->color, stdout);
-    } else if (br_value_kind(inner) == BR_V_BOOL) {
-        printf("%s:\n    %s\n", id, br_value_as_bool(inner) ? "True" : "False");
-    } else if (br_value_kind(inner) == BR_V_STR) {
-        printf("%s:\n    %s\n", id, br_value_as_str(inner));
+    if (br_out_streams(cli->out.format)) {
+        br_out_minion(&cli->out, id, br_value_map_get(value, "return"), stdout);
     } else {
-        printf("%s:\n    (no return)\n", id);
+        br_value_t *inner = br_value_dup(br_value_map_get(value, "return"));
+        inner = inner ? inner : br_value_null();
+        if (!inner || br_value_map_set(by_minion, id, &inner) != BR_OK) {
+            br_value_destroy(&inner);
+        }
     }
     br_value_destroy(&value);
 }
@@ -76,16 +78,26 @@ s_progress(br_cli_t *cli, size_t returned, size_t expected)
     }
 }
 
+//  The minions that did not return, as Salt reports them: in the streaming
+//  formats now, in the document as that minion's return
 static void
-s_print_missing(const bson_t *missing, size_t *count)
+s_print_missing(br_cli_t *cli, const bson_t *missing, br_value_t *by_minion, size_t *count)
 {
+    static const char *text = "Minion did not return. [No response]";
     bson_iter_t it;
     if (missing && bson_iter_init(&it, missing)) {
         while (bson_iter_next(&it)) {
-            if (BSON_ITER_HOLDS_UTF8(&it)) {
-                printf("%s:\n    Minion did not return. [No response]\n",
-                       bson_iter_utf8(&it, NULL));
-                (*count)++;
+            if (!BSON_ITER_HOLDS_UTF8(&it)) {
+                continue;
+            }
+            (*count)++;
+            if (br_out_streams(cli->out.format)) {
+                printf("%s:\n    %s\n", bson_iter_utf8(&it, NULL), text);
+                continue;
+            }
+            br_value_t *note = br_value_str(text);
+            if (!note || br_value_map_set(by_minion, bson_iter_utf8(&it, NULL), &note) != BR_OK) {
+                br_value_destroy(&note);
             }
         }
     }
@@ -163,26 +175,17 @@ s_run_job(br_cli_t *cli, br_config_t *config, const char *tgt, const char *fun, 
             returned++;
             failed += !br_msg_ok(msg);
             s_progress(cli, returned, expected);
-            if (strcmp(cli->out, "json") == 0) {
-                br_value_t *v = br_wire_from_bson(br_msg_ret(msg));
-                br_value_t *inner = v ? br_value_dup(br_value_map_get(v, "return")) : NULL;
-                if (!inner || br_value_map_set(by_minion, br_msg_id(msg), &inner) != BR_OK) {
-                    br_value_destroy(&inner);
-                }
-                br_value_destroy(&v);
-            } else {
-                s_print_return(cli, br_msg_id(msg), br_msg_ret(msg));
-            }
+            s_print_return(cli, br_msg_id(msg), br_msg_ret(msg), by_minion);
             break;
         case BR_MSG_CLI_DONE: {
             size_t missing = 0;
             if (cli->tty) {
                 fprintf(stderr, "\r\033[K");
             }
-            if (strcmp(cli->out, "json") == 0) {
-                br_output_json(by_minion, stdout);
+            s_print_missing(cli, br_msg_missing(msg), by_minion, &missing);
+            if (!br_out_streams(cli->out.format)) {
+                br_out_document(&cli->out, by_minion, stdout);
             }
-            s_print_missing(br_msg_missing(msg), &missing);
             status = failed || missing ? 1 : 0;
             done = true;
             break;
@@ -249,6 +252,7 @@ s_jobs(br_cli_t *cli, br_config_t *config, int argc, char **argv)
             fprintf(stderr, "brine: %s\n", err.text);
             status = 1;
         } else {
+            br_value_t *by_minion = br_value_map();
             bson_iter_t it, ret;
             if (bson_iter_init_find(&it, job, "returns") && bson_iter_recurse(&it, &ret)) {
                 while (bson_iter_next(&ret)) {
@@ -260,7 +264,7 @@ s_jobs(br_cli_t *cli, br_config_t *config, int argc, char **argv)
                         BSON_ITER_HOLDS_DOCUMENT(&entry)) {
                         bson_iter_document(&entry, &len, &data);
                         if (bson_init_static(&r, data, len)) {
-                            s_print_return(cli, bson_iter_key(&ret), &r);
+                            s_print_return(cli, bson_iter_key(&ret), &r, by_minion);
                         }
                     }
                 }
@@ -272,9 +276,13 @@ s_jobs(br_cli_t *cli, br_config_t *config, int argc, char **argv)
                 size_t count = 0;
                 bson_iter_array(&it, &len, &data);
                 if (bson_init_static(&m, data, len)) {
-                    s_print_missing(&m, &count);
+                    s_print_missing(cli, &m, by_minion, &count);
                 }
             }
+            if (!br_out_streams(cli->out.format)) {
+                br_out_document(&cli->out, by_minion, stdout);
+            }
+            br_value_destroy(&by_minion);
             bson_destroy(job);
         }
     } else {
@@ -294,13 +302,15 @@ main(int argc, char **argv)
         {"grain", no_argument, NULL, 'G'},
         {"timeout", required_argument, NULL, 't'},
         {"out", required_argument, NULL, 'o'},
+        {"state-verbose", required_argument, NULL, 's'},
         {"no-color", no_argument, NULL, 'n'},
         {"config-dir", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    br_cli_t cli = {BR_MASTER_CONF_DIR, "glob", "highstate", 10, isatty(1) != 0, isatty(2) != 0};
+    br_cli_t cli = {BR_MASTER_CONF_DIR, "glob", {BR_OUT_HIGHSTATE, br_out_color_default(stdout), true},
+                    10, isatty(2) != 0};
     int opt;
     while ((opt = getopt_long(argc, argv, "ELGt:c:hV", options, NULL)) != -1) {
         switch (opt) {
@@ -313,14 +323,31 @@ main(int argc, char **argv)
         case 'G':
             cli.tgt_type = "grain";
             break;
-        case 't':
-            cli.timeout = atoi(optarg);
+        case 't': {
+            char *end = NULL;
+            long timeout = strtol(optarg, &end, 10);
+            if (!*optarg || *end || timeout < 1 || timeout > 86400) {
+                fprintf(stderr, "brine: --timeout takes seconds, 1 to 86400, not '%s'\n", optarg);
+                return 2;
+            }
+            cli.timeout = (int)timeout;
             break;
+        }
         case 'o':
-            cli.out = optarg;
+            if (br_out_format_parse(optarg, &cli.out.format) != 0) {
+                fprintf(stderr, "brine: --out takes highstate, terse, json or yaml, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 's':
+            if (br_out_bool_parse(optarg, &cli.out.state_verbose) != 0) {
+                fprintf(stderr, "brine: --state-verbose takes True or False, not '%s'\n", optarg);
+                return 2;
+            }
             break;
         case 'n':
-            cli.color = false;
+            cli.out.color = false;
             break;
         case 'c':
             cli.confdir = optarg;
@@ -335,11 +362,6 @@ main(int argc, char **argv)
             s_usage(stderr);
             return 2;
         }
-    }
-    if (cli.timeout <= 0 || cli.timeout > 86400 ||
-        (strcmp(cli.out, "highstate") != 0 && strcmp(cli.out, "json") != 0)) {
-        fprintf(stderr, "brine: --timeout must be 1..86400 and --out highstate or json\n");
-        return 2;
     }
     zsys_set_logstream(stderr);
     br_errmsg_t err = {""};

@@ -5,6 +5,7 @@
     with the state tree, pillar tree and id from the minion config or the
     command line. */
 #include "br_grains.h"
+#include "br_output.h"
 #include "br_render.h"
 #include "br_sls.h"
 #include "br_state.h"
@@ -19,9 +20,8 @@ typedef struct {
     const char *file_root;
     const char *pillar_root;
     const char *id;
-    const char *out;       //  "highstate" or "json"
+    br_out_opts_t out;
     bool local;
-    bool color;
     bool test;
     bool failhard;
     const char *function;  //  e.g. "state.apply"
@@ -45,8 +45,9 @@ s_usage(FILE *out)
             "  --file-root DIR        the state tree (config: file_root)\n"
             "  --pillar-root DIR      the pillar tree (config: pillar_root)\n"
             "  --id ID                the minion id (config: id, else the host name)\n"
-            "  --out=highstate|json   output format (default highstate)\n"
-            "  --no-color             never colour the output\n"
+            "  --out=FORMAT           highstate (default), terse, json or yaml\n"
+            "  --state-verbose=BOOL   False: leave out states that succeeded without changes\n"
+            "  --no-color             never colour the output (colour is for terminals only)\n"
             "  -h, --help, -V, --version\n\n"
             "Exit status: 0 all states succeeded, 1 bad input or error, 2 a state failed.\n");
 }
@@ -64,6 +65,7 @@ s_parse(br_options_t *opt, int argc, char **argv)
         {"local", no_argument, NULL, 'L'},       {"config-dir", required_argument, NULL, 'c'},
         {"file-root", required_argument, NULL, 'f'}, {"pillar-root", required_argument, NULL, 'p'},
         {"id", required_argument, NULL, 'i'},    {"out", required_argument, NULL, 'o'},
+        {"state-verbose", required_argument, NULL, 's'},
         {"no-color", no_argument, NULL, 'n'},    {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0},
     };
@@ -75,16 +77,25 @@ s_parse(br_options_t *opt, int argc, char **argv)
         case 'f': opt->file_root = optarg; break;
         case 'p': opt->pillar_root = optarg; break;
         case 'i': opt->id = optarg; break;
-        case 'o': opt->out = optarg; break;
-        case 'n': opt->color = false; break;
+        case 'o':
+            if (br_out_format_parse(optarg, &opt->out.format) != 0) {
+                fprintf(stderr, "brine-call: --out takes highstate, terse, json or yaml, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 's':
+            if (br_out_bool_parse(optarg, &opt->out.state_verbose) != 0) {
+                fprintf(stderr, "brine-call: --state-verbose takes True or False, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'n': opt->out.color = false; break;
         case 'h': s_usage(stdout); exit(0);
         case 'V': printf("brine-call %s\n", BRINE_VERSION); exit(0);
         default: return -1;
         }
-    }
-    if (strcmp(opt->out, "highstate") != 0 && strcmp(opt->out, "json") != 0) {
-        fprintf(stderr, "brine-call: --out must be highstate or json, not '%s'\n", opt->out);
-        return -1;
     }
     for (int i = optind; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
@@ -121,6 +132,24 @@ s_parse(br_options_t *opt, int argc, char **argv)
         return -1;
     }
     return 0;
+}
+
+//  What this call returns, as the master's `brine` would print a minion's
+//  return (salt-call names it "local"); takes *ret_p
+static void
+s_print(const br_options_t *opt, br_value_t **ret_p)
+{
+    if (br_out_streams(opt->out.format)) {
+        br_out_minion(&opt->out, "local", *ret_p, stdout);
+        br_value_destroy(ret_p);
+        return;
+    }
+    br_value_t *by_minion = br_value_map();
+    if (by_minion && br_value_map_set(by_minion, "local", ret_p) == BR_OK) {
+        br_out_document(&opt->out, by_minion, stdout);
+    }
+    br_value_destroy(ret_p);
+    br_value_destroy(&by_minion);
 }
 
 //  Compiles and runs. Returns the exit status.
@@ -190,18 +219,7 @@ s_state_run(br_options_t *opt, const char *id, br_config_t *config)
     if (!results) {
         goto out;
     }
-    if (strcmp(opt->out, "json") == 0) {
-        br_value_t *by_minion = br_value_map();
-        br_value_t *moved = results;
-        results = NULL;
-        if (by_minion && br_value_map_set(by_minion, "local", &moved) == BR_OK) {
-            br_output_json(by_minion, stdout);
-        }
-        br_value_destroy(&moved);
-        br_value_destroy(&by_minion);
-    } else {
-        br_output_highstate(results, "local", opt->color, stdout);
-    }
+    s_print(opt, &results);
     status = br_run_failed(run) ? 2 : 0;
     goto out;
 fail:
@@ -223,7 +241,8 @@ out:
 int
 main(int argc, char **argv)
 {
-    br_options_t opt = {.confdir = "/etc/brine", .out = "highstate", .color = isatty(1) != 0};
+    br_options_t opt = {.confdir = "/etc/brine",
+                        .out = {BR_OUT_HIGHSTATE, br_out_color_default(stdout), true}};
     opt.sls = zlistx_new();
     zlistx_set_destructor(opt.sls, (zlistx_destructor_fn *) zstr_free);
     zlistx_set_duplicator(opt.sls, (zlistx_duplicator_fn *) strdup);
@@ -255,7 +274,8 @@ main(int argc, char **argv)
     if (!br_id_valid(id)) {
         fprintf(stderr, "brine-call: '%s' is not a valid minion id\n", id);
     } else if (strcmp(opt.function, "test.ping") == 0) {
-        printf(strcmp(opt.out, "json") == 0 ? "{\n    \"local\": true\n}\n" : "local:\n    True\n");
+        br_value_t *pong = br_value_bool(true);
+        s_print(&opt, &pong);
         status = 0;
     } else if (strcmp(opt.function, "state.apply") == 0 ||
                strcmp(opt.function, "state.sls") == 0 ||

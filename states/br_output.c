@@ -1,9 +1,20 @@
 /*  br_output: results as Salt prints them: the highstate outputter (a block
-    per state, then a summary) and the JSON shape of `--out=json`. */
+    per state, then a summary), its terse form (a line per state), and the
+    JSON and YAML documents of `--out=json` and `--out=yaml`.
+
+    YAML is read back as often by scripts as by people, and YAML 1.1 readers
+    (PyYAML, so Salt) turn many plain words into something else: yes, off,
+    ~, 012, 1:30, .5. So a string is written plain only when it cannot be
+    read as anything but that string, and quoted otherwise: single quotes
+    for printable text, double quotes with escapes when it holds a line
+    break or another control character. */
+#include "br_output.h"
 #include "br_state.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <strings.h>
+#include <unistd.h>
 
 #define C_GREEN "\033[0;32m"
 #define C_RED "\033[0;31m"
@@ -157,64 +168,109 @@ s_by_run_num(const void *a, const void *b, void *results)
     return x < y ? -1 : x > y;
 }
 
-//  One state's block; counts it into the summary
-static void
-s_state_block(const char *key, const br_value_t *state, bool color, size_t counts[3], FILE *out)
+//  What the printers need to know of one state's result
+typedef struct {
+    const char *key;   //  "module_|-id_|-name_|-function"
+    const br_value_t *state;
+    int module_len;    //  the module is key[0..module_len)
+    const char *fun;   //  after the last separator
+    bool failed;       //  result False
+    bool predicted;    //  result None (test=True, changes would be made)
+    bool changed;      //  changes not empty
+    const char *tone;  //  its colour, or "" without colour
+} s_state_t;
+
+static s_state_t
+s_state(const char *key, const br_value_t *state, bool color)
 {
-    //  The key is "module_|-id_|-name_|-function": the function is after the
-    //  last separator and the module before the first
+    s_state_t s = {key, state, 0, "", false, false, false, ""};
+    //  The function is after the last separator and the module before the
+    //  first; the name between may itself hold "_|-"
     const char *first = strstr(key, "_|-");
     const char *last = first;
     for (const char *p = first; p; p = strstr(p + 3, "_|-")) {
         last = p;
     }
+    s.module_len = first ? (int) (first - key) : 0;
+    s.fun = last ? last + 3 : "";
     const br_value_t *result = br_value_map_get(state, "result");
-    const br_value_t *changes = br_value_map_get(state, "changes");
-    bool failed = br_value_kind(result) == BR_V_BOOL && !br_value_as_bool(result);
-    bool predicted = br_value_kind(result) != BR_V_BOOL;
-    bool has_changes = br_value_map_size(changes) > 0;
-    const char *tone = !color       ? ""
-                       : failed     ? C_RED
-                       : predicted  ? C_YELLOW
-                       : has_changes ? C_CYAN
-                                     : C_GREEN;
-    counts[0] += !failed;
-    counts[1] += !failed && has_changes;
-    counts[2] += failed;
-    fprintf(out, "%s----------\n", tone);
-    fprintf(out, "          ID: %s\n", s_field_str(state, "__id__"));
-    fprintf(out, "    Function: %.*s.%s\n", first ? (int) (first - key) : 0, key,
-            last ? last + 3 : "");
-    fprintf(out, "        Name: %s\n", s_field_str(state, "name"));
-    fprintf(out, "      Result: %s\n", s_result_text(result));
-    const char *comment = s_field_str(state, "comment");
-    fprintf(out, "     Comment: ");
-    if (!*comment) {
+    s.failed = br_value_kind(result) == BR_V_BOOL && !br_value_as_bool(result);
+    s.predicted = br_value_kind(result) != BR_V_BOOL;
+    s.changed = br_value_map_size(br_value_map_get(state, "changes")) > 0;
+    s.tone = !color        ? ""
+             : s.failed    ? C_RED
+             : s.predicted ? C_YELLOW
+             : s.changed   ? C_CYAN
+                           : C_GREEN;
+    return s;
+}
+
+//  A multi-line text, its first line after what is already printed and the
+//  others indented to match
+static void
+s_lines(const char *text, int indent, FILE *out)
+{
+    if (!*text) {
         fprintf(out, "\n");
     }
-    while (*comment) {
-        const char *nl = strchr(comment, '\n');
-        int len = nl ? (int) (nl - comment) : (int) strlen(comment);
-        fprintf(out, "%.*s\n", len, comment);
-        comment = nl ? nl + 1 : comment + len;
-        if (*comment) {
-            fprintf(out, "              ");
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        int len = nl ? (int) (nl - text) : (int) strlen(text);
+        fprintf(out, "%.*s\n", len, text);
+        text = nl ? nl + 1 : text + len;
+        if (*text) {
+            fprintf(out, "%*s", indent, "");
         }
     }
-    fprintf(out, "     Started: %s\n", s_field_str(state, "start_time"));
-    fprintf(out, "    Duration: %.3f ms\n", br_value_as_float(br_value_map_get(state, "duration")));
+}
+
+//  One state's block, as the highstate outputter prints it
+static void
+s_state_block(const s_state_t *s, bool color, FILE *out)
+{
+    fprintf(out, "%s----------\n", s->tone);
+    fprintf(out, "          ID: %s\n", s_field_str(s->state, "__id__"));
+    fprintf(out, "    Function: %.*s.%s\n", s->module_len, s->key, s->fun);
+    fprintf(out, "        Name: %s\n", s_field_str(s->state, "name"));
+    fprintf(out, "      Result: %s\n", s_result_text(br_value_map_get(s->state, "result")));
+    fprintf(out, "     Comment: ");
+    s_lines(s_field_str(s->state, "comment"), 14, out);
+    fprintf(out, "     Started: %s\n", s_field_str(s->state, "start_time"));
+    fprintf(out, "    Duration: %.3f ms\n",
+            br_value_as_float(br_value_map_get(s->state, "duration")));
     fprintf(out, "     Changes:   \n");
-    if (has_changes) {
-        s_nested(changes, 14, out);
+    if (s->changed) {
+        s_nested(br_value_map_get(s->state, "changes"), 14, out);
     }
     fprintf(out, "%s", color ? C_RESET : "");
 }
 
-void
-br_output_highstate(const br_value_t *results, const char *minion, bool color, FILE *out)
+//  One state on one line, as Salt's terse state output prints it; a
+//  failure also says why, which terse output would otherwise hide
+static void
+s_state_line(const s_state_t *s, bool color, FILE *out)
+{
+    const char *word = s->failed      ? "Failed"
+                       : s->predicted ? "Differs"
+                       : s->changed   ? "Changed"
+                                      : "Clean";
+    fprintf(out, "%s  Name: %s - Function: %.*s.%s - Result: %s Started: - %s Duration: %.3f ms%s\n",
+            s->tone, s_field_str(s->state, "name"), s->module_len, s->key, s->fun, word,
+            s_field_str(s->state, "start_time"),
+            br_value_as_float(br_value_map_get(s->state, "duration")), color ? C_RESET : "");
+    if (s->failed) {
+        fprintf(out, "%s      Comment: ", s->tone);
+        s_lines(s_field_str(s->state, "comment"), 15, out);
+        fprintf(out, "%s", color ? C_RESET : "");
+    }
+}
+
+static void
+s_states(const br_out_opts_t *opts, const br_value_t *results, const char *minion, FILE *out)
 {
     size_t counts[3] = {0, 0, 0}; //  succeeded, changed, failed
     double total_ms = 0;
+    bool color = opts->color;
     const char *reset = color ? C_RESET : "";
     size_t n = br_value_map_size(results);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -227,9 +283,22 @@ br_output_highstate(const br_value_t *results, const char *minion, bool color, F
     qsort_r(order, n, sizeof *order, s_by_run_num, (void *) results);
     fprintf(out, "%s%s:%s\n", color ? C_GREEN : "", minion, reset);
     for (size_t i = 0; i < n; i++) {
-        const br_value_t *state = br_value_map_at(results, order[i]);
-        s_state_block(br_value_map_key(results, order[i]), state, color, counts, out);
-        total_ms += br_value_as_float(br_value_map_get(state, "duration"));
+        s_state_t s = s_state(br_value_map_key(results, order[i]),
+                              br_value_map_at(results, order[i]), color);
+        counts[0] += !s.failed;
+        counts[1] += !s.failed && s.changed;
+        counts[2] += s.failed;
+        total_ms += br_value_as_float(br_value_map_get(s.state, "duration"));
+        //  Salt's state_verbose: False hides what succeeded and changed
+        //  nothing; the summary still counts it
+        if (!opts->state_verbose && !s.failed && !s.predicted && !s.changed) {
+            continue;
+        }
+        if (opts->format == BR_OUT_TERSE) {
+            s_state_line(&s, color, out);
+        } else {
+            s_state_block(&s, color, out);
+        }
     }
     free(order);
     fprintf(out, "\nSummary for %s\n------------\n", minion);
@@ -240,6 +309,71 @@ br_output_highstate(const br_value_t *results, const char *minion, bool color, F
     fprintf(out, "------------\n");
     fprintf(out, "Total states run: %6zu\n", n);
     fprintf(out, "Total run time: %8.3f ms\n", total_ms);
+}
+
+void
+br_output_highstate(const br_value_t *results, const char *minion, bool color, FILE *out)
+{
+    br_out_opts_t opts = {BR_OUT_HIGHSTATE, color, true};
+    s_states(&opts, results, minion, out);
+}
+
+void
+br_out_minion(const br_out_opts_t *opts, const char *minion, const br_value_t *ret, FILE *out)
+{
+    if (br_value_kind(ret) == BR_V_MAP) {
+        s_states(opts, ret, minion, out);
+        return;
+    }
+    fprintf(out, "%s%s:%s\n", opts->color ? C_GREEN : "", minion, opts->color ? C_RESET : "");
+    if (ret) {
+        s_nested(ret, 4, out);
+    } else {
+        fprintf(out, "    (no return)\n");
+    }
+}
+
+int
+br_out_format_parse(const char *name, br_out_format_t *format)
+{
+    static const char *names[] = {"highstate", "terse", "json", "yaml"};
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *format = (br_out_format_t) i;
+            return 0;
+        }
+    }
+    return BR_ERR_INVALID;
+}
+
+int
+br_out_bool_parse(const char *text, bool *value)
+{
+    static const char *yes[] = {"True", "true", "1", "yes", "Yes"};
+    static const char *no[] = {"False", "false", "0", "no", "No"};
+    for (size_t i = 0; text && i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
+            *value = strcmp(text, yes[i]) == 0;
+            return 0;
+        }
+    }
+    return BR_ERR_INVALID;
+}
+
+bool
+br_out_color_default(FILE *stream)
+{
+    //  NO_COLOR (no-color.org) and TERM=dumb are how a user says no once for
+    //  every program
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return isatty(fileno(stream)) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
+bool
+br_out_streams(br_out_format_t format)
+{
+    return format == BR_OUT_HIGHSTATE || format == BR_OUT_TERSE;
 }
 
 //  Indented JSON, as Salt's json outputter prints it
@@ -294,4 +428,207 @@ br_output_json(const br_value_t *by_minion, FILE *out)
 {
     s_json(by_minion, 0, out);
     fprintf(out, "\n");
+}
+
+void
+br_out_document(const br_out_opts_t *opts, const br_value_t *by_minion, FILE *out)
+{
+    if (opts->format == BR_OUT_YAML) {
+        br_out_yaml(by_minion, out);
+    } else {
+        br_output_json(by_minion, out);
+    }
+}
+
+//  Words a YAML 1.1 reader resolves to a boolean or null, in any case
+static const char *s_reserved[] = {"y",   "n",    "yes",   "no",   "on", "off",
+                                   "true", "false", "null", NULL};
+
+static bool
+s_plain_ok(const char *s, size_t len)
+{
+    if (len == 0 || s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':') {
+        return false;
+    }
+    //  Indicators, digits and signs (numbers), '.' (.inf, .5), '~' (null),
+    //  '<' and '=' (YAML 1.1's merge and value keys)
+    if (strchr("-?:,[]{}#&*!|>'\"%@`~.+<=0123456789", s[0])) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (c < 0x20 || c >= 0x7f) {
+            return false;
+        }
+        //  ": " starts a value and " #" a comment
+        if ((c == ':' && i + 1 < len && s[i + 1] == ' ') || (c == '#' && s[i - 1] == ' ')) {
+            return false;
+        }
+    }
+    for (size_t i = 0; s_reserved[i]; i++) {
+        if (strlen(s_reserved[i]) == len && strncasecmp(s, s_reserved[i], len) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+s_string(const char *s, size_t len, FILE *out)
+{
+    bool control = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        control = control || c < 0x20 || c == 0x7f;
+    }
+    if (s_plain_ok(s, len)) {
+        fwrite(s, 1, len, out);
+    } else if (!control) {
+        fputc('\'', out);
+        for (size_t i = 0; i < len; i++) {
+            //  The one escape of a single-quoted scalar: '' for '
+            if (s[i] == '\'') {
+                fputc('\'', out);
+            }
+            fputc(s[i], out);
+        }
+        fputc('\'', out);
+    } else {
+        fputc('"', out);
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char) s[i];
+            if (c == '"' || c == '\\') {
+                fprintf(out, "\\%c", c);
+            } else if (c == '\n') {
+                fputs("\\n", out);
+            } else if (c == '\t') {
+                fputs("\\t", out);
+            } else if (c < 0x20 || c == 0x7f) {
+                fprintf(out, "\\x%02x", c);
+            } else {
+                fputc(c, out);
+            }
+        }
+        fputc('"', out);
+    }
+}
+
+//  The shortest text that reads back as the same float, with the '.' that
+//  YAML 1.1 needs to see a float at all (1e-05 alone would be a string)
+static void
+s_float(double d, FILE *out)
+{
+    char num[64];
+    if (isnan(d)) {
+        fputs(".nan", out);
+        return;
+    }
+    if (isinf(d)) {
+        fputs(d > 0 ? ".inf" : "-.inf", out);
+        return;
+    }
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(num, sizeof num, "%.*g", digits, d);
+        if (strtod(num, NULL) == d) {
+            break;
+        }
+    }
+    if (!strchr(num, '.')) {
+        char *e = strchr(num, 'e');
+        fprintf(out, "%.*s.0%s", e ? (int) (e - num) : (int) strlen(num), num, e ? e : "");
+    } else {
+        fputs(num, out);
+    }
+}
+
+static bool
+s_is_block(const br_value_t *v)
+{
+    return (br_value_kind(v) == BR_V_MAP && br_value_map_size(v) > 0) ||
+           (br_value_kind(v) == BR_V_LIST && br_value_list_size(v) > 0);
+}
+
+static void
+s_scalar(const br_value_t *v, FILE *out)
+{
+    switch (br_value_kind(v)) {
+    case BR_V_NULL:
+        fputs("null", out);
+        break;
+    case BR_V_BOOL:
+        fputs(br_value_as_bool(v) ? "true" : "false", out);
+        break;
+    case BR_V_INT:
+        fprintf(out, "%lld", (long long) br_value_as_int(v));
+        break;
+    case BR_V_FLOAT:
+        s_float(br_value_as_float(v), out);
+        break;
+    case BR_V_STR:
+        s_string(br_value_as_str(v), br_value_str_len(v), out);
+        break;
+    case BR_V_SECRET:
+        fputs("'<secret>'", out);
+        break;
+    case BR_V_MAP:
+        fputs("{}", out);
+        break;
+    case BR_V_LIST:
+        fputs("[]", out);
+        break;
+    }
+}
+
+static void s_block(const br_value_t *v, int indent, bool inline_first, FILE *out);
+
+//  After "key:" or "- ": a scalar on the same line, a block below
+static void
+s_after(const br_value_t *v, int indent, FILE *out)
+{
+    if (s_is_block(v)) {
+        fputc('\n', out);
+        s_block(v, indent, false, out);
+    } else {
+        fputc(' ', out);
+        s_scalar(v, out);
+        fputc('\n', out);
+    }
+}
+
+//  A non-empty map or list at indent; inline_first: the first line goes
+//  where the cursor is (after a list's "- ")
+static void
+s_block(const br_value_t *v, int indent, bool inline_first, FILE *out)
+{
+    if (br_value_kind(v) == BR_V_MAP) {
+        for (size_t i = 0; i < br_value_map_size(v); i++) {
+            const char *key = br_value_map_key(v, i);
+            fprintf(out, "%*s", i == 0 && inline_first ? 0 : indent, "");
+            s_string(key, strlen(key), out);
+            fputc(':', out);
+            s_after(br_value_map_at(v, i), indent + 2, out);
+        }
+        return;
+    }
+    for (size_t i = 0; i < br_value_list_size(v); i++) {
+        const br_value_t *item = br_value_list_at(v, i);
+        fprintf(out, "%*s-", i == 0 && inline_first ? 0 : indent, "");
+        if (br_value_kind(item) == BR_V_MAP && br_value_map_size(item) > 0) {
+            fputc(' ', out);
+            s_block(item, indent + 2, true, out);
+        } else {
+            s_after(item, indent + 2, out);
+        }
+    }
+}
+
+void
+br_out_yaml(const br_value_t *value, FILE *out)
+{
+    if (s_is_block(value)) {
+        s_block(value, 0, false, out);
+    } else {
+        s_scalar(value, out);
+        fputc('\n', out);
+    }
 }

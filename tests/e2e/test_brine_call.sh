@@ -17,6 +17,10 @@ normalise() {
         -e 's/("start_time": )"[0-9:.]+"/\1"<time>"/' \
         -e 's/("duration": )[0-9.]+/\1<n>/' \
         -e 's/("pid": )[0-9]+/\1<pid>/' \
+        -e 's/(Started: - )[0-9:.]+/\1<time>/' \
+        -e "s/^( +start_time: )'[0-9:.]+'/\\1'<time>'/" \
+        -e 's/^( +duration: )[0-9.]+$/\1<n>/' \
+        -e 's/^( +pid: )[0-9]+$/\1<pid>/' \
         -e "s#$data#DATA#g" |
         awk '/^ +pid:$/ { print; getline; sub(/[0-9]+/, "<pid>"); print; next } { print }'
 }
@@ -53,6 +57,13 @@ case_ highstate_web1 0 state.highstate --file-root "$salt" --pillar-root "$pilla
 case_ highstate_db1 0 state.highstate --file-root "$salt" --pillar-root "$pillar" --id db1
 case_ highstate_web1_test 0 state.highstate test=True --file-root "$salt" --pillar-root "$pillar" --id web1
 case_ highstate_web1_json 0 state.apply --out=json --file-root "$salt" --pillar-root "$pillar" --id web1
+case_ highstate_web1_terse 0 state.highstate --out=terse --file-root "$salt" --pillar-root "$pillar" --id web1
+case_ highstate_web1_yaml 0 state.highstate --out=yaml --file-root "$salt" --pillar-root "$pillar" --id web1
+case_ ping_yaml 0 test.ping --out=yaml
+case_ ping_json 0 test.ping --out=json
+case_ bad_out 1 test.ping --out=nested
+case_ require_chain_quiet 2 state.apply req.chain --state-verbose=False --file-root "$states" --pillar-root /nonexistent --id t1
+case_ require_chain_terse 2 state.apply req.chain --out=terse --file-root "$states" --pillar-root /nonexistent --id t1
 case_ require_chain 2 state.apply req.chain --file-root "$states" --pillar-root /nonexistent --id t1
 case_ watch_test 2 state.apply req.watch test=True --file-root "$states" --pillar-root /nonexistent --id t1
 case_ onchanges_onfail 2 state.apply req.onchanges --file-root "$states" --pillar-root /nonexistent --id t1

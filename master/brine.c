@@ -309,8 +309,8 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    br_cli_t cli = {BR_MASTER_CONF_DIR, "glob", {BR_OUT_HIGHSTATE, br_out_color_default(stdout), true},
-                    10, isatty(2) != 0};
+    br_cli_t cli = {BR_MASTER_CONF_DIR, "glob",
+                    {BR_OUT_HIGHSTATE, br_out_color_default(stdout), true}, 10, isatty(2) != 0};
     int opt;
     while ((opt = getopt_long(argc, argv, "ELGt:c:hV", options, NULL)) != -1) {
         switch (opt) {

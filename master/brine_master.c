@@ -1,4 +1,5 @@
 /*  brine-master: the master daemon. */
+#include "br_check.h"
 #include "br_master.h"
 #include "master_config.h"
 
@@ -8,11 +9,14 @@
 static void
 s_usage(FILE *out)
 {
-    fprintf(out, "Usage: brine-master [-c DIR] [-l LEVEL] [--help] [--version]\n"
+    fprintf(out, "Usage: brine-master [-c DIR] [-l LEVEL] [--check-config] [--help] [--version]\n"
                  "Runs the brine master: publishes sealed jobs to accepted minions and collects\n"
                  "their returns.\n\n"
                  "  -c, --config-dir DIR  read DIR/master (default %s)\n"
                  "  -l, --log-level LEVEL error, warning, notice, info (default) or debug\n"
+                 "      --check-config    check the configuration, the state tree and the\n"
+                 "                        pillar (every state compiled for every minion the\n"
+                 "                        top files name) and exit, running nothing\n"
                  "  -h, --help            show this help\n"
                  "  -V, --version         show the version\n",
             BR_MASTER_CONF_DIR);
@@ -24,11 +28,13 @@ main(int argc, char **argv)
     static const struct option options[] = {
         {"config-dir", required_argument, NULL, 'c'},
         {"log-level", required_argument, NULL, 'l'},
+        {"check-config", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = BR_MASTER_CONF_DIR;
+    bool check = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "c:l:hV", options, NULL)) != -1) {
         switch (opt) {
@@ -40,6 +46,9 @@ main(int argc, char **argv)
                 fprintf(stderr, "%s: -l takes error, warning, notice, info or debug\n", argv[0]);
                 return 2;
             }
+            break;
+        case 'C':
+            check = true;
             break;
         case 'h':
             s_usage(stdout);
@@ -70,6 +79,14 @@ main(int argc, char **argv)
     if (!config) {
         fprintf(stderr, "brine-master: %s\n", err.text);
         return 1;
+    }
+    if (check) {
+        int problems = br_check_run(config, stdout, stderr);
+        br_config_destroy(&config);
+        if (problems < 0) {
+            fprintf(stderr, "brine-master: --check-config: %s\n", br_strerror(problems));
+        }
+        return problems == 0 ? 0 : 1;
     }
     br_master_t *master = br_master_new(config, &err);
     if (!master) {

@@ -79,7 +79,8 @@ s_parse(br_options_t *opt, int argc, char **argv)
         case 'i': opt->id = optarg; break;
         case 'o':
             if (br_out_format_parse(optarg, &opt->out.format) != 0) {
-                fprintf(stderr, "brine-call: --out takes highstate, terse, json or yaml, not '%s'\n",
+                fprintf(stderr,
+                        "brine-call: --out takes highstate, terse, json or yaml, not '%s'\n",
                         optarg);
                 return -1;
             }

@@ -254,7 +254,8 @@ s_state_line(const s_state_t *s, bool color, FILE *out)
                        : s->predicted ? "Differs"
                        : s->changed   ? "Changed"
                                       : "Clean";
-    fprintf(out, "%s  Name: %s - Function: %.*s.%s - Result: %s Started: - %s Duration: %.3f ms%s\n",
+    fprintf(out,
+            "%s  Name: %s - Function: %.*s.%s - Result: %s Started: - %s Duration: %.3f ms%s\n",
             s->tone, s_field_str(s->state, "name"), s->module_len, s->key, s->fun, word,
             s_field_str(s->state, "start_time"),
             br_value_as_float(br_value_map_get(s->state, "duration")), color ? C_RESET : "");
@@ -367,7 +368,8 @@ br_out_color_default(FILE *stream)
     //  every program
     const char *no_color = getenv("NO_COLOR");
     const char *term = getenv("TERM");
-    return isatty(fileno(stream)) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+    return isatty(fileno(stream)) && !(no_color && *no_color) &&
+           !(term && strcmp(term, "dumb") == 0);
 }
 
 bool

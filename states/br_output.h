@@ -43,8 +43,7 @@ bool br_out_color_default(FILE *stream);
 bool br_out_streams(br_out_format_t format);
 
 //  One minion's return, for highstate and terse.
-void br_out_minion(const br_out_opts_t *opts, const char *minion, const br_value_t *ret,
-                   FILE *out);
+void br_out_minion(const br_out_opts_t *opts, const char *minion, const br_value_t *ret, FILE *out);
 
 //  Every minion's return at once ({"MINION": return, ...}), for json and yaml.
 void br_out_document(const br_out_opts_t *opts, const br_value_t *by_minion, FILE *out);

@@ -76,6 +76,7 @@ s_append(br_value_t *list, br_value_t *value)
 static void
 s_test_yaml_strings(void)
 {
+    // clang-format off
     static const char *strings[] = {
         "plain words", "yes", "No", "ON", "off", "y", "N", "TRUE", "false", "null", "Null", "~",
         "", " lead", "trail ", "a: b", "a:b", "key:", "a #b", "a#b", "#x", "-x", "- x", "-",
@@ -85,6 +86,7 @@ s_test_yaml_strings(void)
         "back\\slash", "multi\nline", "trailing\n", "tab\there", "bell\x07", "del\x7f",
         "caf\xc3\xa9 \xe2\x82\xac", "cmd_|-id_|-echo \"hi\"_|-run", "/srv/salt", "a  b",
     };
+    // clang-format on
     br_value_t *list = br_value_list();
     br_value_t *map = br_value_map();
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -232,8 +234,10 @@ s_test_states(void)
     s_minion_arg_t arg = {{BR_OUT_HIGHSTATE, false, false}, results};
     char *text = s_capture(s_minion, &arg, &len);
     //  state_verbose False: the unchanged state is left out, and counted
-    CHECK(text && !strstr(text, "ID: quiet") && strstr(text, "ID: loud") && strstr(text, "ID: bad"));
-    CHECK(text && strstr(text, "Succeeded: 2 (changed=1)") && strstr(text, "Total states run:      3"));
+    CHECK(text && !strstr(text, "ID: quiet") && strstr(text, "ID: loud") &&
+          strstr(text, "ID: bad"));
+    CHECK(text && strstr(text, "Succeeded: 2 (changed=1)") &&
+          strstr(text, "Total states run:      3"));
     CHECK(text && strstr(text, "    Function: cmd.run\n") && strstr(text, "Duration: 1.500 ms"));
     free(text);
 

@@ -29,8 +29,10 @@ br_value_pool_t *br_value_pool_new(void);
 //  no value made in the pool is left.
 void br_value_pool_destroy(br_value_pool_t **self_p);
 
-//  For br_value.c: size bytes, 8-aligned, that stay until the pool goes
-//  (NULL when out of memory). Allocating takes no hold.
+//  size bytes, 8-aligned, that stay until the pool goes (NULL when out of
+//  memory). Allocating takes no hold: besides br_value.c, only the pool's
+//  maker may use this, for memory that lives as long as its values (the
+//  strings of high data and low states, a template's syntax tree).
 void *br_value_pool_alloc(br_value_pool_t *self, size_t size);
 //  For br_value.c: one more hold, for a value made in the pool.
 void br_value_pool_hold(br_value_pool_t *self);

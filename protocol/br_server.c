@@ -22,8 +22,10 @@ struct _br_server_t {
     br_sealer_t *sealer;      //  master -> minion sealing, shared key cache
     zsock_t *zap;             //  REP, ZAP handler
     zsock_t *pub;             //  XPUB
+    zsock_t *pub_events;      //  PAIR: the publish socket's closed connections (monitor)
     zsock_t *req;             //  ROUTER
-    zhashx_t *subscribed;     //  id -> live subscription count (as pointer)
+    zhashx_t *subscribed;     //  id -> live subscribed connections (count as pointer)
+    zhashx_t *connections;    //  connection (its descriptor, as text) -> id subscribed on it
 };
 
 void
@@ -72,12 +74,14 @@ br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_en
     self->store = store;
     self->sealer = br_sealer_new(keys);
     self->subscribed = zhashx_new();
+    self->connections = zhashx_new();
     //  The handler must exist before any server socket can see a handshake
     self->zap = zsock_new(ZMQ_REP);
-    if (!self->sealer || !self->subscribed || !self->zap) {
+    if (!self->sealer || !self->subscribed || !self->connections || !self->zap) {
         br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the master's sockets");
         goto fail;
     }
+    zhashx_set_destructor(self->connections, (zhashx_destructor_fn *)zstr_free);
     zsock_set_linger(self->zap, 0);
     zsock_set_maxmsgsize(self->zap, BR_MSG_MAX);
     //  A server destroyed a moment ago in this process may still hold the
@@ -100,6 +104,18 @@ br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_en
         goto fail;
     }
     zsock_set_xpub_manual(self->pub, 1);
+    //  Who left the publish socket is told by the connection that closed:
+    //  libzmq reports each closed connection's descriptor here
+    char events[64];
+    snprintf(events, sizeof events, "inproc://brine-pub-events-%p", (void *)self);
+    self->pub_events = zsock_new(ZMQ_PAIR);
+    if (!self->pub_events ||
+        zmq_socket_monitor(zsock_resolve(self->pub), events, ZMQ_EVENT_DISCONNECTED) != 0 ||
+        zsock_connect(self->pub_events, "%s", events) != 0) {
+        br_errmsg_set(err, BR_ERR_INTERNAL, "cannot monitor the publish socket");
+        goto fail;
+    }
+    zsock_set_rcvtimeo(self->pub_events, 0);
     //  Deep queues: a job to every minion goes out in one burst
     zsock_set_sndhwm(self->pub, 100000);
     zsock_set_rcvhwm(self->req, 100000);
@@ -118,6 +134,10 @@ br_server_destroy(br_server_t **self_p)
 {
     if (self_p && *self_p) {
         br_server_t *self = *self_p;
+        if (self->pub && self->pub_events) {
+            zmq_socket_monitor(zsock_resolve(self->pub), NULL, 0);
+        }
+        zsock_destroy(&self->pub_events);
         zsock_destroy(&self->pub);
         zsock_destroy(&self->req);
         if (self->zap) {
@@ -125,6 +145,7 @@ br_server_destroy(br_server_t **self_p)
         }
         zsock_destroy(&self->zap);
         zhashx_destroy(&self->subscribed);
+        zhashx_destroy(&self->connections);
         br_sealer_destroy(&self->sealer);
         free(self);
         *self_p = NULL;
@@ -251,46 +272,100 @@ s_sub_set(br_server_t *self, const char *id, size_t count)
     }
 }
 
+//  Accounts for the next closed connection that libzmq reported, if any:
+//  -1 none is pending, 0 one was (not a minion's last), 1 it was minion id's
+//  last subscribed connection.
+static int
+s_closed_next(br_server_t *self, char id[BR_ID_MAX + 1])
+{
+    zmsg_t *event = zmsg_recv(self->pub_events);
+    if (!event) {
+        return -1;
+    }
+    int rc = 0;
+    zframe_t *head = zmsg_first(event);
+    if (head && zframe_size(head) == 6) {
+        uint16_t what;
+        uint32_t fd;
+        memcpy(&what, zframe_data(head), 2);
+        memcpy(&fd, zframe_data(head) + 2, 4);
+        char key[16];
+        snprintf(key, sizeof key, "%d", (int)fd);
+        const char *who =
+            what == ZMQ_EVENT_DISCONNECTED ? zhashx_lookup(self->connections, key) : NULL;
+        if (who) {
+            snprintf(id, BR_ID_MAX + 1, "%s", who);
+            size_t count = s_sub_count(self, id);
+            s_sub_set(self, id, count ? count - 1 : 0);
+            zhashx_delete(self->connections, key);
+            rc = count == 1 ? 1 : 0;
+        }
+    }
+    zmsg_destroy(&event);
+    return rc;
+}
+
 br_sub_event_t
 br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
 {
+    id[0] = 0;
+    int closed;
+    while ((closed = s_closed_next(self, id)) == 0) {
+    }
+    if (closed == 1) {
+        return BR_SUB_LEFT; //  the message waiting on pub is read at the next call
+    }
+    id[0] = 0;
     br_sub_event_t event = BR_SUB_NONE;
-    zframe_t *frame = zframe_recv(self->pub);
-    if (!frame) {
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, zsock_resolve(self->pub), ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&msg);
         return BR_SUB_NONE;
     }
-    const uint8_t *data = zframe_data(frame);
-    size_t size = zframe_size(frame);
-    const char *user = zframe_meta(frame, "User-Id");
-    id[0] = 0;
-    if (size >= 1 && data[0] == 1 && user && br_id_valid(user)) {
+    const uint8_t *data = zmq_msg_data(&msg);
+    size_t size = zmq_msg_size(&msg);
+    const char *user = zmq_msg_gets(&msg, "User-Id");
+    //  The connection's descriptor (ZMQ_SRCFD, deprecated in libzmq but the
+    //  one thing that names a connection both here and when it closes)
+    int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
+    if (size >= 1 && data[0] == 1 && user && br_id_valid(user) && fd >= 0) {
         //  Whatever topic was asked for, this connection gets its own only
         char topic[BR_ID_MAX + 2];
         snprintf(topic, sizeof topic, "%s.", user);
-        if (zmq_setsockopt(zsock_resolve(self->pub), ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0) {
-            zframe_destroy(&frame);
-            return BR_SUB_NONE;
+        if (zmq_setsockopt(zsock_resolve(self->pub), ZMQ_SUBSCRIBE, topic, strlen(topic)) == 0) {
+            char key[16], gone[BR_ID_MAX + 1];
+            snprintf(key, sizeof key, "%d", fd);
+            //  A descriptor still on file belongs to a closed connection
+            //  whose close has been reported by now, or to this connection
+            //  asking again
+            while (zhashx_lookup(self->connections, key) && s_closed_next(self, gone) >= 0) {
+            }
+            //  One count per connection, however often it asks
+            if (!zhashx_lookup(self->connections, key)) {
+                zhashx_insert(self->connections, key, strdup(user));
+                s_sub_set(self, user, s_sub_count(self, user) + 1);
+            }
+            snprintf(id, BR_ID_MAX + 1, "%s", user);
+            event = BR_SUB_JOINED;
         }
-        snprintf(id, BR_ID_MAX + 1, "%s", user);
-        s_sub_set(self, id, s_sub_count(self, id) + 1);
-        event = BR_SUB_JOINED;
-    } else if (size >= 3 && data[0] == 0 && !user && data[size - 1] == '.' &&
-               br_id_valid_n((const char *)data + 1, size - 2)) {
-        //  A closed connection: libzmq reports the topics we gave it, with no
-        //  User-Id; a minion's own unsubscribe carries one and is ignored
-        memcpy(id, data + 1, size - 2);
-        id[size - 2] = 0;
-        size_t count = s_sub_count(self, id);
-        s_sub_set(self, id, count ? count - 1 : 0);
-        event = count == 1 ? BR_SUB_LEFT : BR_SUB_NONE;
     }
-    zframe_destroy(&frame);
+    //  Unsubscriptions change nothing. A minion's own cannot take it off its
+    //  topic; those libzmq sends for a closed connection (without a User-Id)
+    //  repeat the topics that connection asked for, which may be another
+    //  minion's: counting them would let any minion cut another off.
+    zmq_msg_close(&msg);
     return event;
 }
 
 bool
 br_server_subscribed(br_server_t *self, const char *id)
 {
+    //  Closes not yet accounted for first (a minion's "left" then goes
+    //  unreported, which changes nothing but the log)
+    char gone[BR_ID_MAX + 1];
+    while (s_closed_next(self, gone) >= 0) {
+    }
     return s_sub_count(self, id) > 0;
 }
 

@@ -58,8 +58,9 @@ s_load_keys(const char *pki_dir, br_errmsg_t *err)
 }
 
 //  S6: pillar holds the disks' keys; others must not be able to read it.
-//  nftw has no context argument: the first offender goes through this
-//  thread-local slot.
+//  Symbolic links are followed, as the pillar loader follows them: a link
+//  to a file others can read exposes that file. nftw has no context
+//  argument: the first offender goes through this thread-local slot.
 static __thread char s_offender[4096];
 
 static int
@@ -81,7 +82,7 @@ s_pillar_private(const char *pillar_root, br_errmsg_t *err)
         return BR_OK; //  no pillar at all
     }
     s_offender[0] = 0;
-    if (nftw(pillar_root, s_check_private, 16, FTW_PHYS) == 1) {
+    if (nftw(pillar_root, s_check_private, 16, 0) == 1) {
         return br_errmsg_set(err, BR_ERR_PERM,
                              "refusing to start: %s is readable by others, and pillar holds "
                              "secrets (run chmod -R o-rwx %s)",

@@ -576,7 +576,8 @@ s_lone_pillar(s_check_t *self, const char *rel)
     free(name);
 }
 
-//  What the master checks before it starts: a private pillar, a key pair
+//  What the master checks before it starts: a private pillar (links
+//  followed, as the master and the pillar loader follow them), a key pair
 //  that loads
 static void
 s_master(s_check_t *self)
@@ -584,7 +585,7 @@ s_master(s_check_t *self)
     struct stat st;
     s_walk_offender = NULL;
     if (stat(self->pillar_root, &st) == 0 &&
-        nftw(self->pillar_root, s_check_private, 16, FTW_PHYS) == 1 && s_walk_offender) {
+        nftw(self->pillar_root, s_check_private, 16, 0) == 1 && s_walk_offender) {
         char text[4400];
         snprintf(text, sizeof text,
                  "%s is readable by others, and pillar holds secrets: the master refuses to "

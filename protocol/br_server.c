@@ -15,6 +15,8 @@
 //  Unaccepted peers on the request socket get this User-Id prefix followed by
 //  their Z85 key; '?' is outside the id character set, so it cannot collide
 #define BR_UNACCEPTED_PREFIX '?'
+//  A subscription's name, "ID/KEY": a minion id and its public key in Z85
+#define S_SUB_NAME_MAX (BR_ID_MAX + 1 + BR_Z85_KEY_LEN)
 
 struct _br_server_t {
     br_keystore_t *store;     //  not owned
@@ -24,8 +26,10 @@ struct _br_server_t {
     zsock_t *pub;             //  XPUB
     zsock_t *pub_events;      //  PAIR: the publish socket's closed connections (monitor)
     zsock_t *req;             //  ROUTER
-    zhashx_t *subscribed;     //  id -> live subscribed connections (count as pointer)
-    zhashx_t *connections;    //  connection (its descriptor, as text) -> id subscribed on it
+    zhashx_t *subscribed;     //  "ID/KEY" -> live connections of minion ID with public key
+                              //  KEY (Z85) that subscribed (count as pointer)
+    zhashx_t *connections;    //  connection (its descriptor, as text) -> "ID/KEY" of the
+                              //  minion that subscribed on it
 };
 
 void
@@ -256,25 +260,48 @@ br_server_handle_zap(br_server_t *self)
     return rc;
 }
 
-static size_t
-s_sub_count(br_server_t *self, const char *id)
+//  A subscription is counted under the minion's id and the key it had: a
+//  connection made before its key was deleted, or replaced by another key
+//  for the same id, is not that id's subscription any more
+static void
+s_sub_name(const char *id, const uint8_t key[BR_KEY_SIZE], char name[S_SUB_NAME_MAX + 1])
 {
-    return (size_t)(uintptr_t)zhashx_lookup(self->subscribed, id);
+    char z85[BR_Z85_KEY_LEN + 1];
+    br_pubkey_z85(key, z85);
+    snprintf(name, S_SUB_NAME_MAX + 1, "%s/%s", id, z85);
+}
+
+//  The name under which minion id's connections count now: its accepted key's
+static bool
+s_sub_current(br_server_t *self, const char *id, char name[S_SUB_NAME_MAX + 1])
+{
+    uint8_t key[BR_KEY_SIZE];
+    if (br_keystore_state(self->store, id, key) != BR_KEY_ACCEPTED) {
+        return false;
+    }
+    s_sub_name(id, key, name);
+    return true;
+}
+
+static size_t
+s_sub_count(br_server_t *self, const char *name)
+{
+    return (size_t)(uintptr_t)zhashx_lookup(self->subscribed, name);
 }
 
 static void
-s_sub_set(br_server_t *self, const char *id, size_t count)
+s_sub_set(br_server_t *self, const char *name, size_t count)
 {
     if (count) {
-        zhashx_update(self->subscribed, id, (void *)(uintptr_t)count);
+        zhashx_update(self->subscribed, name, (void *)(uintptr_t)count);
     } else {
-        zhashx_delete(self->subscribed, id);
+        zhashx_delete(self->subscribed, name);
     }
 }
 
 //  Accounts for the next closed connection that libzmq reported, if any:
-//  -1 none is pending, 0 one was (not a minion's last), 1 it was minion id's
-//  last subscribed connection.
+//  -1 none is pending, 0 one was (not a minion's last), 1 it was the last
+//  subscribed connection of minion id with its accepted key.
 static int
 s_closed_next(br_server_t *self, char id[BR_ID_MAX + 1])
 {
@@ -291,14 +318,15 @@ s_closed_next(br_server_t *self, char id[BR_ID_MAX + 1])
         memcpy(&fd, zframe_data(head) + 2, 4);
         char key[16];
         snprintf(key, sizeof key, "%d", (int)fd);
-        const char *who =
+        const char *name =
             what == ZMQ_EVENT_DISCONNECTED ? zhashx_lookup(self->connections, key) : NULL;
-        if (who) {
-            snprintf(id, BR_ID_MAX + 1, "%s", who);
-            size_t count = s_sub_count(self, id);
-            s_sub_set(self, id, count ? count - 1 : 0);
+        if (name) {
+            char current[S_SUB_NAME_MAX + 1];
+            size_t count = s_sub_count(self, name);
+            snprintf(id, BR_ID_MAX + 1, "%.*s", (int)strcspn(name, "/"), name);
+            rc = count == 1 && s_sub_current(self, id, current) && strcmp(current, name) == 0;
+            s_sub_set(self, name, count ? count - 1 : 0);
             zhashx_delete(self->connections, key);
-            rc = count == 1 ? 1 : 0;
         }
     }
     zmsg_destroy(&event);
@@ -329,7 +357,9 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
     //  The connection's descriptor (ZMQ_SRCFD, deprecated in libzmq but the
     //  one thing that names a connection both here and when it closes)
     int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
-    if (size >= 1 && data[0] == 1 && user && br_id_valid(user) && fd >= 0) {
+    char name[S_SUB_NAME_MAX + 1];
+    if (size >= 1 && data[0] == 1 && user && br_id_valid(user) && fd >= 0 &&
+        br_keystore_refresh(self->store, NULL) >= 0 && s_sub_current(self, user, name)) {
         //  Whatever topic was asked for, this connection gets its own only
         char topic[BR_ID_MAX + 2];
         snprintf(topic, sizeof topic, "%s.", user);
@@ -343,8 +373,8 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
             }
             //  One count per connection, however often it asks
             if (!zhashx_lookup(self->connections, key)) {
-                zhashx_insert(self->connections, key, strdup(user));
-                s_sub_set(self, user, s_sub_count(self, user) + 1);
+                zhashx_insert(self->connections, key, strdup(name));
+                s_sub_set(self, name, s_sub_count(self, name) + 1);
             }
             snprintf(id, BR_ID_MAX + 1, "%s", user);
             event = BR_SUB_JOINED;
@@ -363,10 +393,10 @@ br_server_subscribed(br_server_t *self, const char *id)
 {
     //  Closes not yet accounted for first (a minion's "left" then goes
     //  unreported, which changes nothing but the log)
-    char gone[BR_ID_MAX + 1];
+    char gone[BR_ID_MAX + 1], name[S_SUB_NAME_MAX + 1];
     while (s_closed_next(self, gone) >= 0) {
     }
-    return s_sub_count(self, id) > 0;
+    return s_sub_current(self, id, name) && s_sub_count(self, name) > 0;
 }
 
 int

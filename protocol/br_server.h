@@ -56,7 +56,9 @@ typedef enum {
 //  Handles one message from the XPUB socket; writes the minion id to id.
 br_sub_event_t br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1]);
 
-//  True while the minion has a live subscription on the publish socket.
+//  True while the minion has a live connection on the publish socket that
+//  subscribed with its accepted key (one made with a key since deleted or
+//  replaced does not count).
 bool br_server_subscribed(br_server_t *self, const char *id);
 
 //  Receives one request. Malformed frames and messages are logged and

@@ -238,8 +238,31 @@ s_on_hello(br_master_t *self, br_request_t *req)
         br_warning("hello from minion %s claims the id %s; attributed to %s (its key)", req->id,
                      claimed, req->id);
     }
+    //  Grains are the minion's word, except its id, which is its key's: a
+    //  grain claiming another minion's id would make it that minion for
+    //  targeting (-G 'id:...'), in top files and in rendered states
     const bson_t *grains = br_msg_grains(req->msg);
-    bson_t *copy = grains ? bson_copy(grains) : bson_new();
+    bson_t *copy = bson_new();
+    bson_iter_t it;
+    if (grains && bson_iter_init_find(&it, grains, "id") &&
+        (!BSON_ITER_HOLDS_UTF8(&it) || strcmp(bson_iter_utf8(&it, NULL), req->id) != 0)) {
+        br_warning("hello from minion %s claims another minion's id in its grains; its grain id "
+                   "is %s, its key's",
+                   req->id, req->id);
+    }
+    //  Values the state engine cannot hold (binary, dates, regular
+    //  expressions...) would fail every job of this minion later, as if
+    //  memory had run out: such grains are refused now, and said so
+    br_value_t *usable = grains ? br_wire_from_bson(grains) : NULL;
+    if (grains && !usable) {
+        br_warning("hello from minion %s: its grains hold values of a type brine does not use; "
+                   "they are ignored",
+                   req->id);
+    } else if (grains) {
+        bson_copy_to_excluding_noinit(grains, copy, "id", NULL);
+    }
+    br_value_destroy(&usable);
+    BSON_APPEND_UTF8(copy, "id", req->id);
     zhashx_update(self->grains, req->id, copy);
     br_info("hello from minion %s (brine %s, %u grains)", req->id, br_msg_ver(req->msg),
               bson_count_keys(copy));

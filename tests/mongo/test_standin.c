@@ -1,0 +1,328 @@
+/*  mongo_standin: the MongoDB stand-in server (mongo_standin.py) through the
+    real libmongoc, so that tests of brine's MongoDB code can trust it: the
+    handshake, ping, inserts, finds with filter and sort, getMore over a
+    large result, a unique index and its E11000 error, updates and upserts,
+    createIndexes and listIndexes, exact BSON round trips, an unacknowledged
+    write, and the data (documents and indexes) kept across a SIGTERM
+    restart on the same port, each document exactly once. */
+#include "standin.h"
+#include "testutil.h"
+
+#include <mongoc/mongoc.h>
+#include <string.h>
+#include <time.h>
+
+#define BIG 1500
+
+static mongoc_client_t *
+s_client(standin_t *db)
+{
+    char uri[128];
+    snprintf(uri, sizeof uri, "%s/?serverSelectionTimeoutMS=3000", standin_uri(db));
+    mongoc_client_t *client = mongoc_client_new(uri);
+    if (client) {
+        mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+    }
+    return client;
+}
+
+static int64_t
+s_count(mongoc_collection_t *coll, const bson_t *filter)
+{
+    bson_t empty = BSON_INITIALIZER;
+    bson_error_t error;
+    int64_t n = mongoc_collection_count_documents(coll, filter ? filter : &empty, NULL, NULL,
+                                                  NULL, &error);
+    if (n < 0) {
+        fprintf(stderr, "count: %s\n", error.message);
+    }
+    bson_destroy(&empty);
+    return n;
+}
+
+static void
+s_test_ping(mongoc_client_t *client)
+{
+    bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
+    bson_t reply;
+    bson_error_t error;
+    bool ok = mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, &error);
+    if (!ok) {
+        fprintf(stderr, "ping: %s\n", error.message);
+    }
+    CHECK(ok);
+    bson_destroy(&reply);
+    bson_destroy(cmd);
+}
+
+static void
+s_test_find_sorted(mongoc_collection_t *coll)
+{
+    bson_error_t error;
+    for (int i = 0; i < 5; i++) {
+        bson_t *doc = BCON_NEW("k", BCON_INT32(i), "tag", BCON_UTF8(i % 2 ? "odd" : "even"));
+        CHECK(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+        bson_destroy(doc);
+    }
+    bson_t *filter = BCON_NEW("k", "{", "$gte", BCON_INT32(1), "}", "tag", BCON_UTF8("odd"));
+    bson_t *opts = BCON_NEW("sort", "{", "k", BCON_INT32(-1), "}");
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+    const bson_t *doc;
+    int want[] = {3, 1}, n = 0;
+    while (mongoc_cursor_next(cursor, &doc)) {
+        bson_iter_t it;
+        CHECK(bson_iter_init_find(&it, doc, "k") && BSON_ITER_HOLDS_INT32(&it));
+        if (n < 2) {
+            CHECK_EQ_INT(bson_iter_int32(&it), want[n]);
+        }
+        n++;
+    }
+    CHECK(!mongoc_cursor_error(cursor, &error));
+    CHECK_EQ_INT(n, 2);
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+}
+
+static void
+s_test_get_more(mongoc_collection_t *coll)
+{
+    bson_error_t error;
+    bson_t **docs = calloc(BIG, sizeof *docs);
+    for (int i = 0; i < BIG; i++) {
+        docs[i] = BCON_NEW("seq", BCON_INT32(i), "pad", BCON_UTF8("0123456789abcdef"));
+    }
+    CHECK(mongoc_collection_insert_many(coll, (const bson_t **) docs, BIG, NULL, NULL, &error));
+    for (int i = 0; i < BIG; i++) {
+        bson_destroy(docs[i]);
+    }
+    free(docs);
+    bson_t filter = BSON_INITIALIZER;
+    bson_t *opts = BCON_NEW("sort", "{", "seq", BCON_INT32(1), "}", "batchSize", BCON_INT32(100));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
+    const bson_t *doc;
+    int n = 0, in_order = 1;
+    while (mongoc_cursor_next(cursor, &doc)) {
+        bson_iter_t it;
+        if (!bson_iter_init_find(&it, doc, "seq") || bson_iter_int32(&it) != n) {
+            in_order = 0;
+        }
+        n++;
+    }
+    CHECK(!mongoc_cursor_error(cursor, &error));
+    CHECK_EQ_INT(n, BIG);
+    CHECK(in_order);
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(&filter);
+    CHECK_EQ_INT(s_count(coll, NULL), BIG);
+}
+
+static void
+s_create_unique_index(mongoc_collection_t *coll)
+{
+    bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(mongoc_collection_get_name(coll)),
+                           "indexes", "[", "{", "key", "{", "jid", BCON_INT32(1), "minion",
+                           BCON_INT32(1), "}", "name", BCON_UTF8("jid_minion"), "unique",
+                           BCON_BOOL(true), "}", "]");
+    bson_t reply;
+    bson_error_t error;
+    bool ok = mongoc_collection_write_command_with_opts(coll, cmd, NULL, &reply, &error);
+    if (!ok) {
+        fprintf(stderr, "createIndexes: %s\n", error.message);
+    }
+    CHECK(ok);
+    bson_destroy(&reply);
+    bson_destroy(cmd);
+}
+
+static int
+s_has_unique_index(mongoc_collection_t *coll, const char *name)
+{
+    mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(coll, NULL);
+    const bson_t *doc;
+    int found = 0;
+    while (mongoc_cursor_next(cursor, &doc)) {
+        bson_iter_t it;
+        if (bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it) &&
+            strcmp(bson_iter_utf8(&it, NULL), name) == 0) {
+            found = bson_iter_init_find(&it, doc, "unique") && bson_iter_as_bool(&it);
+        }
+    }
+    bson_error_t error;
+    CHECK(!mongoc_cursor_error(cursor, &error));
+    mongoc_cursor_destroy(cursor);
+    return found;
+}
+
+//  Inserts {jid, minion}; returns the server error code (0 on success).
+static uint32_t
+s_insert_return(mongoc_collection_t *coll, const char *jid, const char *minion)
+{
+    bson_t *doc = BCON_NEW("jid", BCON_UTF8(jid), "minion", BCON_UTF8(minion));
+    bson_error_t error;
+    uint32_t code = 0;
+    if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error)) {
+        code = error.code;
+        CHECK_EQ_INT(error.domain, MONGOC_ERROR_SERVER);
+        CHECK(strstr(error.message, "E11000") != NULL);
+    }
+    bson_destroy(doc);
+    return code;
+}
+
+static void
+s_test_unique(mongoc_collection_t *coll)
+{
+    s_create_unique_index(coll);
+    CHECK(s_has_unique_index(coll, "jid_minion"));
+    CHECK_EQ_INT(s_insert_return(coll, "20261206101500000000", "db1"), 0);
+    CHECK_EQ_INT(s_insert_return(coll, "20261206101500000000", "db2"), 0);
+    CHECK_EQ_INT(s_insert_return(coll, "20261206101500000000", "db1"), 11000);
+}
+
+static void
+s_test_upsert(mongoc_collection_t *coll)
+{
+    bson_t *sel = BCON_NEW("jid", BCON_UTF8("J1"));
+    bson_t *upd = BCON_NEW("$set", "{", "state", BCON_UTF8("new"), "}");
+    bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+    bson_t reply;
+    bson_error_t error;
+    bson_iter_t it;
+    CHECK(mongoc_collection_update_one(coll, sel, upd, opts, &reply, &error));
+    CHECK(bson_iter_init_find(&it, &reply, "upsertedCount") && bson_iter_as_int64(&it) == 1);
+    CHECK(bson_iter_init_find(&it, &reply, "upsertedId"));
+    bson_destroy(&reply);
+    bson_destroy(upd);
+    upd = BCON_NEW("$set", "{", "state", BCON_UTF8("done"), "}");
+    CHECK(mongoc_collection_update_one(coll, sel, upd, opts, &reply, &error));
+    CHECK(bson_iter_init_find(&it, &reply, "matchedCount") && bson_iter_as_int64(&it) == 1);
+    CHECK(bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1);
+    CHECK(bson_iter_init_find(&it, &reply, "upsertedCount") && bson_iter_as_int64(&it) == 0);
+    bson_destroy(&reply);
+    bson_t *done = BCON_NEW("jid", BCON_UTF8("J1"), "state", BCON_UTF8("done"));
+    CHECK_EQ_INT(s_count(coll, done), 1);
+    bson_destroy(done);
+    bson_destroy(opts);
+    bson_destroy(upd);
+    bson_destroy(sel);
+}
+
+//  Every BSON type a returner stores comes back byte for byte.
+static void
+s_test_round_trip(mongoc_collection_t *coll)
+{
+    bson_oid_t oid;
+    bson_oid_init(&oid, NULL);
+    uint8_t bin[] = {0, 1, 2, 0xff};
+    bson_t *doc = BCON_NEW("_id", BCON_OID(&oid), "i32", BCON_INT32(-7), "i64",
+                           BCON_INT64(INT64_C(1) << 40), "dbl", BCON_DOUBLE(2.5), "s",
+                           BCON_UTF8("caf\xc3\xa9"), "t", BCON_BOOL(true), "nul", BCON_NULL,
+                           "when", BCON_DATE_TIME(INT64_C(1765016100123)), "bin",
+                           BCON_BIN(BSON_SUBTYPE_BINARY, bin, sizeof bin), "sub", "{", "a", "[",
+                           BCON_INT32(1), BCON_UTF8("x"), "]", "}");
+    bson_error_t error;
+    CHECK(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+    bson_t *filter = BCON_NEW("_id", BCON_OID(&oid));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, NULL, NULL);
+    const bson_t *back;
+    CHECK(mongoc_cursor_next(cursor, &back));
+    if (back && !bson_equal(back, doc)) {
+        char *a = bson_as_canonical_extended_json(doc, NULL);
+        char *b = bson_as_canonical_extended_json(back, NULL);
+        fprintf(stderr, "round trip:\n  sent %s\n  got  %s\n", a, b);
+        bson_free(a);
+        bson_free(b);
+        CHECK(false);
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(filter);
+    bson_destroy(doc);
+}
+
+static void
+s_test_unacknowledged(mongoc_collection_t *coll)
+{
+    bson_t *doc = BCON_NEW("w0", BCON_INT32(1));
+    bson_t *opts = BCON_NEW("writeConcern", "{", "w", BCON_INT32(0), "}");
+    bson_error_t error;
+    CHECK(mongoc_collection_insert_one(coll, doc, opts, NULL, &error));
+    //  The next acknowledged command on the same connection sees it.
+    CHECK_EQ_INT(s_count(coll, doc), 1);
+    bson_destroy(opts);
+    bson_destroy(doc);
+}
+
+static double
+s_ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int
+main(void)
+{
+    mongoc_init();
+    char *dir = test_tmpdir();
+    CHECK(dir != NULL);
+    standin_t *db = standin_new(dir, 0);
+    CHECK(db != NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!db || standin_start(db, 0) != 0) {
+        fprintf(stderr, "the stand-in server did not start\n");
+        return 1;
+    }
+    printf("stand-in started on port %d in %.0f ms\n", standin_port(db), s_ms_since(&t0));
+
+    mongoc_client_t *client = s_client(db);
+    CHECK(client != NULL);
+    s_test_ping(client);
+    mongoc_collection_t *coll = mongoc_client_get_collection(client, "brine", "standin");
+    mongoc_collection_t *big = mongoc_client_get_collection(client, "brine", "big");
+    mongoc_collection_t *returns = mongoc_client_get_collection(client, "brine", "returns");
+    s_test_find_sorted(coll);
+    s_test_get_more(big);
+    s_test_unique(returns);
+    s_test_upsert(coll);
+    s_test_round_trip(coll);
+    s_test_unacknowledged(coll);
+    int64_t before = s_count(coll, NULL);
+    mongoc_collection_destroy(returns);
+    mongoc_collection_destroy(big);
+    mongoc_collection_destroy(coll);
+    mongoc_client_destroy(client);
+
+    //  SIGTERM mid-run, then the same port and directory: every document
+    //  exactly once, the unique index still enforced.
+    int port = standin_port(db);
+    CHECK_EQ_INT(standin_stop(db), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ_INT(standin_start(db, 0), 0);
+    printf("restarted on port %d in %.0f ms\n", standin_port(db), s_ms_since(&t0));
+    CHECK_EQ_INT(standin_port(db), port);
+    client = s_client(db);
+    coll = mongoc_client_get_collection(client, "brine", "standin");
+    big = mongoc_client_get_collection(client, "brine", "big");
+    returns = mongoc_client_get_collection(client, "brine", "returns");
+    s_test_ping(client);
+    CHECK_EQ_INT(s_count(coll, NULL), before);
+    CHECK_EQ_INT(s_count(big, NULL), BIG);
+    CHECK_EQ_INT(s_count(returns, NULL), 2);
+    CHECK(s_has_unique_index(returns, "jid_minion"));
+    CHECK_EQ_INT(s_insert_return(returns, "20261206101500000000", "db2"), 11000);
+    s_test_round_trip(coll);
+    mongoc_collection_destroy(returns);
+    mongoc_collection_destroy(big);
+    mongoc_collection_destroy(coll);
+    mongoc_client_destroy(client);
+
+    standin_destroy(&db);
+    test_rmtree(dir);
+    free(dir);
+    mongoc_cleanup();
+    return test_done("mongo_standin");
+}

@@ -3,6 +3,7 @@
     minion reached, the pillar files no top entry named. */
 #include "br_check.h"
 #include "br_match.h"
+#include "br_mongo_conf.h"
 #include "br_render.h"
 #include "br_sls.h"
 #include "br_state.h"
@@ -609,6 +610,22 @@ s_master(s_check_t *self)
     br_keypair_destroy(&keys);
 }
 
+//  The job cache options; the URI only ever masked
+static void
+s_job_cache(s_check_t *self)
+{
+    br_errmsg_t err = {""};
+    if (br_mongo_conf_check(self->config, &err) != BR_OK) {
+        s_problem(self, "job cache", err.text);
+    } else if (br_mongo_conf_enabled(self->config)) {
+        char masked[1024];
+        br_mongo_mask_uri(br_config_str(self->config, "mongo.uri"), masked, sizeof masked);
+        fprintf(self->out, "job cache: mongo, database %s at %s, write concern %s\n",
+                br_config_str(self->config, "mongo.db"), masked,
+                br_config_str(self->config, "mongo.write_concern"));
+    }
+}
+
 static void
 s_destroy(s_check_t *self)
 {
@@ -662,6 +679,7 @@ br_check_run(const br_config_t *config, FILE *out, FILE *err)
     zhashx_set_destructor(self.contexts, s_value_free);
     fprintf(out, "%s: loaded\n", br_config_path(config));
 
+    s_job_cache(&self);
     s_master(&self);
     s_accepted(&self);
     s_stand_ins(&self, self.pillar_root, "pillar");

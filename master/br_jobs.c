@@ -1,5 +1,6 @@
 /*  br_jobs: building, publishing, collecting and caching jobs. */
 #include "br_jobs.h"
+#include "br_mongo.h"
 #include "br_sls.h"
 #include "br_state.h"
 #include "br_wire.h"
@@ -35,6 +36,7 @@ struct _br_jobs_t {
     br_jobcache_t *cache; //  not owned
     zsock_t *cli;         //  not owned
     zhashx_t *grains;     //  not owned
+    br_mongo_t *mongo;    //  not owned; NULL without the mongo returner
     br_jidgen_t *jids;
     zhashx_t *jobs; //  jid -> br_job_t
 };
@@ -249,12 +251,16 @@ s_cli_send(br_jobs_t *self, br_job_t *job, br_msg_t *msg)
 static void
 s_record(br_jobs_t *self, br_job_t *job, const char *id, bool ok, const bson_t *ret, int64_t dur)
 {
-    bson_t entry;
-    BSON_APPEND_DOCUMENT_BEGIN(job->returns, id, &entry);
-    BSON_APPEND_BOOL(&entry, "ok", ok);
-    BSON_APPEND_DOCUMENT(&entry, "ret", ret);
-    BSON_APPEND_INT64(&entry, "dur", dur);
-    bson_append_document_end(job->returns, &entry);
+    bson_t *entry = bson_new();
+    BSON_APPEND_BOOL(entry, "ok", ok);
+    BSON_APPEND_DOCUMENT(entry, "ret", ret);
+    BSON_APPEND_INT64(entry, "dur", dur);
+    BSON_APPEND_INT64(entry, "time", s_now_ms());
+    BSON_APPEND_DOCUMENT(job->returns, id, entry);
+    if (self->mongo) {
+        br_mongo_returned(self->mongo, job->jid, job->fun, id, entry);
+    }
+    bson_destroy(entry);
     br_msg_t *msg = br_msg_new(BR_MSG_CLI_RETURN);
     if (msg && br_msg_set_jid(msg, job->jid) == 0 && br_msg_set_id(msg, id) == 0 &&
         br_msg_set_ok(msg, ok) == 0 && br_msg_set_ret(msg, ret) == 0 &&
@@ -286,10 +292,39 @@ s_publish(br_jobs_t *self, br_job_t *job, br_target_t *t)
     }
 }
 
+//  The job cache document: what the job is, and once ended (missing not
+//  NULL) when it ended, every return and who did not return
+static bson_t *
+s_job_doc(br_job_t *job, const bson_t *missing)
+{
+    bson_t *doc = bson_new(), minions;
+    BSON_APPEND_UTF8(doc, "jid", job->jid);
+    BSON_APPEND_UTF8(doc, "fun", job->fun);
+    BSON_APPEND_ARRAY(doc, "arg", job->arg);
+    BSON_APPEND_UTF8(doc, "tgt", job->tgt);
+    BSON_APPEND_UTF8(doc, "tgt_type", job->tgt_type);
+    BSON_APPEND_INT64(doc, "started", job->started_ms);
+    if (missing) {
+        BSON_APPEND_INT64(doc, "finished", s_now_ms());
+    }
+    BSON_APPEND_ARRAY_BEGIN(doc, "minions", &minions);
+    for (size_t i = 0; i < job->ntargets; i++) {
+        char key[24];
+        snprintf(key, sizeof key, "%zu", i);
+        BSON_APPEND_UTF8(&minions, key, job->targets[i].id);
+    }
+    bson_append_array_end(doc, &minions);
+    if (missing) {
+        BSON_APPEND_DOCUMENT(doc, "returns", job->returns);
+        BSON_APPEND_ARRAY(doc, "missing", missing);
+    }
+    return doc;
+}
+
 static void
 s_finish(br_jobs_t *self, br_job_t *job)
 {
-    bson_t *missing = bson_new(), *doc = bson_new();
+    bson_t *missing = bson_new();
     size_t n = 0;
     for (size_t i = 0; i < job->ntargets; i++) {
         if (!job->targets[i].returned) {
@@ -300,26 +335,14 @@ s_finish(br_jobs_t *self, br_job_t *job)
                          job->fun);
         }
     }
-    bson_t minions;
-    BSON_APPEND_UTF8(doc, "jid", job->jid);
-    BSON_APPEND_UTF8(doc, "fun", job->fun);
-    BSON_APPEND_ARRAY(doc, "arg", job->arg);
-    BSON_APPEND_UTF8(doc, "tgt", job->tgt);
-    BSON_APPEND_UTF8(doc, "tgt_type", job->tgt_type);
-    BSON_APPEND_INT64(doc, "started", job->started_ms);
-    BSON_APPEND_INT64(doc, "finished", s_now_ms());
-    BSON_APPEND_ARRAY_BEGIN(doc, "minions", &minions);
-    for (size_t i = 0; i < job->ntargets; i++) {
-        char key[24];
-        snprintf(key, sizeof key, "%zu", i);
-        BSON_APPEND_UTF8(&minions, key, job->targets[i].id);
-    }
-    bson_append_array_end(doc, &minions);
-    BSON_APPEND_DOCUMENT(doc, "returns", job->returns);
-    BSON_APPEND_ARRAY(doc, "missing", missing);
+    bson_t *doc = s_job_doc(job, missing);
     br_errmsg_t err;
     if (self->cache && br_jobcache_store(self->cache, job->jid, doc, &err) != BR_OK) {
         br_error("%s", err.text);
+    }
+    //  After the job cache holds it: the returner writes it from there
+    if (self->mongo) {
+        br_mongo_job_finished(self->mongo, job->jid);
     }
     br_msg_t *done = br_msg_new(BR_MSG_CLI_DONE);
     if (done && br_msg_set_jid(done, job->jid) == 0 && br_msg_set_missing(done, missing) == 0) {
@@ -382,6 +405,11 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
     }
     br_msg_destroy(&start);
     bson_destroy(ids);
+    if (self->mongo) {
+        bson_t *doc = s_job_doc(job, NULL);
+        br_mongo_job_started(self->mongo, doc);
+        bson_destroy(doc);
+    }
     br_info("job %s: %s for %zu minion(s)", job->jid, fun, job->ntargets);
     for (i = 0; i < job->ntargets; i++) {
         br_target_t *t = &job->targets[i];
@@ -417,6 +445,12 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
         s_finish(self, job);
     }
     return BR_OK;
+}
+
+void
+br_jobs_set_mongo(br_jobs_t *self, br_mongo_t *mongo)
+{
+    self->mongo = mongo;
 }
 
 void

@@ -13,6 +13,7 @@
 #define BR_JOBS_H
 
 #include "br_jobcache.h"
+#include "br_mongo.h"
 #include "brine.h"
 
 typedef struct _br_jobs_t br_jobs_t;
@@ -28,6 +29,9 @@ void br_jobs_destroy(br_jobs_t **self_p);
 int br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t *kwarg,
                   zlistx_t *minions, const char *tgt, const char *tgt_type, int timeout_s,
                   zframe_t *cli_routing, char jid_out[BR_JID_LEN + 1], br_errmsg_t *err);
+
+//  Every job and return also goes to mongo (not owned; NULL: none).
+void br_jobs_set_mongo(br_jobs_t *self, br_mongo_t *mongo);
 
 //  A minion's subscription arrived: publish what waits for it.
 void br_jobs_subscribed(br_jobs_t *self, const char *id);

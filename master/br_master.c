@@ -6,10 +6,13 @@
 #include "br_jobcache.h"
 #include "br_jobs.h"
 #include "br_match.h"
+#include "br_mongo.h"
+#include "br_mongo_conf.h"
 #include "br_wire.h"
 
 #include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 //  Default seconds `brine` waits for returns
 #define BR_CLI_TIMEOUT 10
@@ -22,6 +25,7 @@ struct _br_master_t {
     zsock_t *cli;         //  ROUTER on the local socket for `brine`
     br_jobcache_t *cache; //  the job cache
     br_jobs_t *jobs;      //  jobs in flight
+    br_mongo_t *mongo;    //  the mongo returner, or NULL
     zhashx_t *grains;     //  minion id -> bson_t grains from its hello
     zloop_t *loop;        //  the event loop
     int ticks;            //  seconds since start, for slow chores
@@ -100,7 +104,8 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     }
     self->config = config;
     const char *pki_dir = br_config_str(config, "pki_dir");
-    if (s_pillar_private(br_config_str(config, "pillar_root"), err) != BR_OK) {
+    if (s_pillar_private(br_config_str(config, "pillar_root"), err) != BR_OK ||
+        br_mongo_conf_check(config, err) != BR_OK) {
         goto fail;
     }
     self->keys = s_load_keys(pki_dir, err);
@@ -146,6 +151,19 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     if (!self->jobs) {
         goto fail;
     }
+    if (br_mongo_conf_enabled(config)) {
+        //  Masters sharing a database tell their documents apart by this
+        char host[256] = "", name[300];
+        if (gethostname(host, sizeof host - 1) != 0) {
+            snprintf(host, sizeof host, "localhost");
+        }
+        snprintf(name, sizeof name, "%s:%d", host, (int)br_config_int(config, "ret_port"));
+        self->mongo = br_mongo_new(config, name, err);
+        if (!self->mongo) {
+            goto fail;
+        }
+        br_jobs_set_mongo(self->jobs, self->mongo);
+    }
     br_info("brine-master %s publishing on %s, requests on %s", BRINE_VERSION, pub, req);
     return self;
 fail:
@@ -160,6 +178,7 @@ br_master_destroy(br_master_t **self_p)
         br_master_t *self = *self_p;
         zloop_destroy(&self->loop);
         br_jobs_destroy(&self->jobs);
+        br_mongo_destroy(&self->mongo);
         zhashx_destroy(&self->grains);
         br_jobcache_destroy(&self->cache);
         zsock_destroy(&self->cli);

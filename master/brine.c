@@ -4,6 +4,9 @@
       brine jobs list
       brine jobs show JID */
 #include "br_jobcache.h"
+#include "br_mongo_conf.h"
+#include "br_mongo_docs.h"
+#include "br_mongo_read.h"
 #include "br_output.h"
 #include "br_state.h"
 #include "br_wire.h"
@@ -205,91 +208,176 @@ out:
     return status;
 }
 
+static const char *
+s_field(const bson_t *job, const char *key)
+{
+    bson_iter_t it;
+    return bson_iter_init_find(&it, job, key) && BSON_ITER_HOLDS_UTF8(&it)
+               ? bson_iter_utf8(&it, NULL)
+               : "?";
+}
+
+//  How many keys the array or document job[key] has
+static uint32_t
+s_count(const bson_t *job, const char *key)
+{
+    bson_iter_t it, inner;
+    uint32_t n = 0;
+    if (bson_iter_init_find(&it, job, key) && bson_iter_recurse(&it, &inner)) {
+        while (bson_iter_next(&inner)) {
+            n++;
+        }
+    }
+    return n;
+}
+
+static void
+s_list_line(const bson_t *job)
+{
+    bson_iter_t it;
+    uint32_t r = bson_iter_init_find(&it, job, "returned") && BSON_ITER_HOLDS_INT32(&it)
+                     ? (uint32_t)bson_iter_int32(&it)
+                     : s_count(job, "returns");
+    //  A job document without its end: still running, or its master
+    //  stopped before it ended
+    printf("%s  %-16s %-24s %u/%u returned%s\n", s_field(job, "jid"), s_field(job, "fun"),
+           s_field(job, "tgt"), r, s_count(job, "minions"),
+           bson_iter_init_find(&it, job, "finished") ? "" : " (not ended)");
+}
+
+static int
+s_by_jid(const void *a, const void *b)
+{
+    return strcmp(s_field(a, "jid"), s_field(b, "jid"));
+}
+
+//  Every job: MongoDB's (every master's) when the mongo job cache is on,
+//  and this master's own job cache for what MongoDB lacks (jobs spooled
+//  while it was down, or all of them when it does not answer)
+static void
+s_jobs_list(br_jobcache_t *cache, br_mongo_read_t *mongo)
+{
+    zlistx_t *jobs = NULL;
+    br_errmsg_t err = {""};
+    if (mongo && br_mongo_read_list(mongo, &jobs, &err) != BR_OK) {
+        fprintf(stderr, "brine: %s; this master's own job cache follows\n", err.text);
+    }
+    if (!jobs) {
+        jobs = zlistx_new();
+        zlistx_set_destructor(jobs, br_mongo_bson_free);
+    }
+    zhashx_t *seen = zhashx_new();
+    for (bson_t *job = zlistx_first(jobs); job; job = zlistx_next(jobs)) {
+        zhashx_insert(seen, s_field(job, "jid"), (void *)"");
+    }
+    zlistx_t *jids = br_jobcache_list(cache);
+    for (const char *jid = zlistx_first(jids); jid; jid = zlistx_next(jids)) {
+        bson_t *job = NULL;
+        if (!zhashx_lookup(seen, jid) && br_jobcache_load(cache, jid, &job, &err) == BR_OK) {
+            zlistx_add_end(jobs, job);
+        }
+    }
+    zlistx_set_comparator(jobs, s_by_jid);
+    zlistx_sort(jobs);
+    for (bson_t *job = zlistx_first(jobs); job; job = zlistx_next(jobs)) {
+        s_list_line(job);
+    }
+    zlistx_destroy(&jids);
+    zhashx_destroy(&seen);
+    zlistx_destroy(&jobs);
+}
+
+static void
+s_jobs_print(br_cli_t *cli, const bson_t *job)
+{
+    br_value_t *by_minion = br_value_map();
+    bson_iter_t it, ret;
+    if (bson_iter_init_find(&it, job, "returns") && bson_iter_recurse(&it, &ret)) {
+        while (bson_iter_next(&ret)) {
+            bson_iter_t entry;
+            const uint8_t *data;
+            uint32_t len;
+            bson_t r;
+            if (bson_iter_recurse(&ret, &entry) && bson_iter_find(&entry, "ret") &&
+                BSON_ITER_HOLDS_DOCUMENT(&entry)) {
+                bson_iter_document(&entry, &len, &data);
+                if (bson_init_static(&r, data, len)) {
+                    s_print_return(cli, bson_iter_key(&ret), &r, by_minion);
+                }
+            }
+        }
+    }
+    if (bson_iter_init_find(&it, job, "missing") && BSON_ITER_HOLDS_ARRAY(&it)) {
+        const uint8_t *data;
+        uint32_t len;
+        bson_t m;
+        size_t count = 0;
+        bson_iter_array(&it, &len, &data);
+        if (bson_init_static(&m, data, len)) {
+            s_print_missing(cli, &m, by_minion, &count);
+        }
+    }
+    if (!br_out_streams(cli->out.format)) {
+        br_out_document(&cli->out, by_minion, stdout);
+    }
+    br_value_destroy(&by_minion);
+}
+
+static int
+s_jobs_show(br_cli_t *cli, br_jobcache_t *cache, br_mongo_read_t *mongo, const char *jid)
+{
+    bson_t *job = NULL;
+    br_errmsg_t err = {""};
+    if (!br_jid_valid(jid)) {
+        fprintf(stderr, "brine: '%.40s' is not a job id (20 digits, as in 20261128061500123456)\n",
+                jid);
+        return 1;
+    }
+    int rc = mongo ? br_mongo_read_job(mongo, jid, &job, &err) : BR_ERR_NOTFOUND;
+    if (rc == BR_ERR_IO) {
+        fprintf(stderr, "brine: %s; looking in this master's own job cache\n", err.text);
+    }
+    if (!job && br_jobcache_load(cache, jid, &job, &err) != BR_OK) {
+        fprintf(stderr, "brine: %s%s\n", err.text, mongo ? ", nor in MongoDB" : "");
+        return 1;
+    }
+    s_jobs_print(cli, job);
+    bson_destroy(job);
+    return 0;
+}
+
 static int
 s_jobs(br_cli_t *cli, br_config_t *config, int argc, char **argv)
 {
+    bool list = argc == 1 && strcmp(argv[0], "list") == 0;
+    bool show = argc == 2 && strcmp(argv[0], "show") == 0;
+    if (!list && !show) {
+        s_usage(stderr);
+        return 2;
+    }
     char path[4200];
     snprintf(path, sizeof path, "%s/jobs", br_config_str(config, "cachedir"));
     br_errmsg_t err = {""};
-    br_jobcache_t *cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), &err);
-    if (!cache) {
+    br_mongo_read_t *mongo = NULL;
+    if (br_mongo_conf_check(config, &err) != BR_OK ||
+        (br_mongo_conf_enabled(config) && !(mongo = br_mongo_read_new(config, &err)))) {
         fprintf(stderr, "brine: %s\n", err.text);
         return 1;
     }
+    br_jobcache_t *cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), &err);
+    if (!cache) {
+        fprintf(stderr, "brine: %s\n", err.text);
+        br_mongo_read_destroy(&mongo);
+        return 1;
+    }
     int status = 0;
-    if (argc == 1 && strcmp(argv[0], "list") == 0) {
-        zlistx_t *jids = br_jobcache_list(cache);
-        for (const char *jid = zlistx_first(jids); jid; jid = zlistx_next(jids)) {
-            bson_t *job = NULL;
-            if (br_jobcache_load(cache, jid, &job, &err) != BR_OK) {
-                continue;
-            }
-            bson_iter_t it;
-            const char *fun =
-                bson_iter_init_find(&it, job, "fun") ? bson_iter_utf8(&it, NULL) : "?";
-            const char *tgt =
-                bson_iter_init_find(&it, job, "tgt") ? bson_iter_utf8(&it, NULL) : "?";
-            uint32_t n = 0, r = 0;
-            const uint8_t *data;
-            uint32_t len;
-            if (bson_iter_init_find(&it, job, "minions") && BSON_ITER_HOLDS_ARRAY(&it)) {
-                bson_iter_array(&it, &len, &data);
-                bson_t a;
-                n = bson_init_static(&a, data, len) ? bson_count_keys(&a) : 0;
-            }
-            if (bson_iter_init_find(&it, job, "returns") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
-                bson_iter_document(&it, &len, &data);
-                bson_t d;
-                r = bson_init_static(&d, data, len) ? bson_count_keys(&d) : 0;
-            }
-            printf("%s  %-16s %-24s %u/%u returned\n", jid, fun ? fun : "?", tgt ? tgt : "?", r, n);
-            bson_destroy(job);
-        }
-        zlistx_destroy(&jids);
-    } else if (argc == 2 && strcmp(argv[0], "show") == 0) {
-        bson_t *job = NULL;
-        if (br_jobcache_load(cache, argv[1], &job, &err) != BR_OK) {
-            fprintf(stderr, "brine: %s\n", err.text);
-            status = 1;
-        } else {
-            br_value_t *by_minion = br_value_map();
-            bson_iter_t it, ret;
-            if (bson_iter_init_find(&it, job, "returns") && bson_iter_recurse(&it, &ret)) {
-                while (bson_iter_next(&ret)) {
-                    bson_iter_t entry;
-                    const uint8_t *data;
-                    uint32_t len;
-                    bson_t r;
-                    if (bson_iter_recurse(&ret, &entry) && bson_iter_find(&entry, "ret") &&
-                        BSON_ITER_HOLDS_DOCUMENT(&entry)) {
-                        bson_iter_document(&entry, &len, &data);
-                        if (bson_init_static(&r, data, len)) {
-                            s_print_return(cli, bson_iter_key(&ret), &r, by_minion);
-                        }
-                    }
-                }
-            }
-            if (bson_iter_init_find(&it, job, "missing") && BSON_ITER_HOLDS_ARRAY(&it)) {
-                const uint8_t *data;
-                uint32_t len;
-                bson_t m;
-                size_t count = 0;
-                bson_iter_array(&it, &len, &data);
-                if (bson_init_static(&m, data, len)) {
-                    s_print_missing(cli, &m, by_minion, &count);
-                }
-            }
-            if (!br_out_streams(cli->out.format)) {
-                br_out_document(&cli->out, by_minion, stdout);
-            }
-            br_value_destroy(&by_minion);
-            bson_destroy(job);
-        }
+    if (list) {
+        s_jobs_list(cache, mongo);
     } else {
-        s_usage(stderr);
-        status = 2;
+        status = s_jobs_show(cli, cache, mongo, argv[1]);
     }
     br_jobcache_destroy(&cache);
+    br_mongo_read_destroy(&mongo);
     return status;
 }
 
@@ -381,5 +469,6 @@ main(int argc, char **argv)
         status = 2;
     }
     br_config_destroy(&config);
+    mongoc_cleanup();
     return status;
 }

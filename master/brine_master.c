@@ -4,6 +4,7 @@
 #include "master_config.h"
 
 #include <getopt.h>
+#include <mongoc/mongoc.h>
 #include <stdio.h>
 
 static void
@@ -97,5 +98,7 @@ main(int argc, char **argv)
     int rc = br_master_run(master);
     br_master_destroy(&master);
     br_config_destroy(&config);
+    //  libmongoc's global state, set up by the returner if it ran
+    mongoc_cleanup();
     return rc == 0 ? 0 : 1;
 }

@@ -23,6 +23,15 @@ const br_option_t br_master_options[] = {
     {"cachedir", BR_OPT_STRING, "/var/cache/brine/master", 0, 0,
      "directory of the job cache (jobs/, one file per job)"},
     {"keep_jobs", BR_OPT_INT, "24", 1, 87600, "hours a job stays in the job cache"},
+    {"master_job_cache", BR_OPT_STRING, "local_cache", 0, 0,
+     "where jobs and returns are kept: local_cache (the job cache only) or mongo (MongoDB "
+     "too, shared by every master; the job cache is then its spool)"},
+    {"mongo.uri", BR_OPT_STRING, "mongodb://127.0.0.1:27017", 0, 0,
+     "MongoDB connection string (a replica set: mongodb://h1,h2,h3/?replicaSet=NAME); "
+     "a password in it is never logged"},
+    {"mongo.db", BR_OPT_STRING, "brine", 0, 0, "MongoDB database of the jobs and returns"},
+    {"mongo.write_concern", BR_OPT_STRING, "majority", 0, 0,
+     "members that must hold a write (journaled) before it counts: majority, or a number"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

@@ -1,0 +1,249 @@
+/*  br_mongo_conf: checking the MongoDB options and opening a URI. */
+#include "br_mongo_conf.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+//  brine's timeouts, where the URI gives none: libmongoc's own wait 30 s
+//  for a server (10 s to connect) before a write fails, which would make a
+//  down server look like a hang and delay every retry
+#define S_SELECT_MS 2000
+#define S_CONNECT_MS 2000
+#define S_SOCKET_MS 30000
+
+//  Largest w that makes sense (a replica set has at most 50 members)
+#define S_W_MAX 50
+
+struct _br_mongo_conf_t {
+    mongoc_uri_t *uri;           //  with brine's timeouts filled in
+    char *db;                    //  database name
+    mongoc_write_concern_t *wc;  //  for every write
+    char masked[1024];           //  the URI for logs, password masked
+    char *password_raw;          //  the password as written in the URI, to scrub
+};
+
+bool
+br_mongo_conf_enabled(const br_config_t *config)
+{
+    return strcmp(br_config_str(config, "master_job_cache"), "mongo") == 0;
+}
+
+void
+br_mongo_mask_uri(const char *uri, char *out, size_t size)
+{
+    //  userinfo is what lies between :// and the last @ of the authority
+    const char *scheme = strstr(uri, "://");
+    const char *start = scheme ? scheme + 3 : uri;
+    const char *end = start + strcspn(start, "/?");
+    const char *at = NULL;
+    for (const char *p = start; p < end; p++) {
+        if (*p == '@') {
+            at = p;
+        }
+    }
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    if (!colon) {
+        snprintf(out, size, "%s", uri);
+        return;
+    }
+    snprintf(out, size, "%.*s***%s", (int)(colon + 1 - uri), uri, at);
+}
+
+//  The password as written in the URI (percent-encoded, maybe), or NULL
+static char *
+s_raw_password(const char *uri)
+{
+    const char *scheme = strstr(uri, "://");
+    const char *start = scheme ? scheme + 3 : uri;
+    const char *end = start + strcspn(start, "/?");
+    const char *at = NULL;
+    for (const char *p = start; p < end; p++) {
+        if (*p == '@') {
+            at = p;
+        }
+    }
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    return colon && at > colon + 1 ? strndup(colon + 1, (size_t)(at - colon - 1)) : NULL;
+}
+
+static bool
+s_db_name_valid(const char *db)
+{
+    //  MongoDB's rules for a database name on any platform
+    return db[0] && strlen(db) < 64 && strpbrk(db, "/\\. \"$*<>:|?") == NULL;
+}
+
+//  w as a number of members, or 0 for majority; -1 when invalid
+static int
+s_parse_w(const char *text)
+{
+    if (strcmp(text, "majority") == 0) {
+        return 0;
+    }
+    char *end = NULL;
+    long w = strtol(text, &end, 10);
+    return *text && !*end && w >= 1 && w <= S_W_MAX ? (int)w : -1;
+}
+
+int
+br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
+{
+    const char *cache = br_config_str(config, "master_job_cache");
+    if (strcmp(cache, "local_cache") != 0 && strcmp(cache, "mongo") != 0) {
+        return br_config_error(config, err, BR_ERR_CONFIG, "master_job_cache", BR_CONFIG_WHOLE,
+                               "'%.64s' is not a job cache (local_cache or mongo)", cache);
+    }
+    if (!br_mongo_conf_enabled(config)) {
+        return BR_OK;
+    }
+    mongoc_init();
+    bson_error_t error;
+    const char *text = br_config_str(config, "mongo.uri");
+    mongoc_uri_t *uri = mongoc_uri_new_with_error(text, &error);
+    if (!uri) {
+        //  libmongoc's reason may quote the URI: the password stays out
+        char masked[1024];
+        br_mongo_mask_uri(text, masked, sizeof masked);
+        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.uri", BR_CONFIG_WHOLE,
+                               "'%.200s' is not a MongoDB URI (mongodb://HOST[:PORT][,...]"
+                               "[/?replicaSet=NAME])",
+                               masked);
+    }
+    bool password = mongoc_uri_get_password(uri) != NULL;
+    mongoc_uri_destroy(uri);
+    //  As with pillar (S6): a file others can read must hold no secret
+    struct stat st;
+    if (password && stat(br_config_path(config), &st) == 0 && (st.st_mode & S_IROTH)) {
+        return br_config_error(config, err, BR_ERR_PERM, "mongo.uri", BR_CONFIG_WHOLE,
+                               "holds a password, and %s is readable by others (run chmod o-rwx "
+                               "%s)",
+                               br_config_path(config), br_config_path(config));
+    }
+    if (!s_db_name_valid(br_config_str(config, "mongo.db"))) {
+        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.db", BR_CONFIG_WHOLE,
+                               "'%.64s' is not a database name (1 to 63 characters, none of "
+                               "/\\. \"$*<>:|?)",
+                               br_config_str(config, "mongo.db"));
+    }
+    if (s_parse_w(br_config_str(config, "mongo.write_concern")) < 0) {
+        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.write_concern",
+                               BR_CONFIG_WHOLE,
+                               "'%.64s' is not a write concern (majority, or 1 to %d members; "
+                               "an unacknowledged write could lose returns)",
+                               br_config_str(config, "mongo.write_concern"), S_W_MAX);
+    }
+    return BR_OK;
+}
+
+static void
+s_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
+{
+    if (!mongoc_uri_has_option(uri, option)) {
+        mongoc_uri_set_option_as_int32(uri, option, value);
+    }
+}
+
+br_mongo_conf_t *
+br_mongo_conf_new(const br_config_t *config, const char *appname, br_errmsg_t *err)
+{
+    if (br_mongo_conf_check(config, err) != BR_OK) {
+        return NULL;
+    }
+    mongoc_init();
+    br_mongo_conf_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    const char *text = br_config_str(config, "mongo.uri");
+    self->uri = mongoc_uri_new_with_error(text, NULL);
+    self->db = strdup(br_config_str(config, "mongo.db"));
+    self->wc = mongoc_write_concern_new();
+    self->password_raw = s_raw_password(text);
+    br_mongo_mask_uri(text, self->masked, sizeof self->masked);
+    if (!self->uri || !self->db || !self->wc) {
+        br_mongo_conf_destroy(&self);
+        br_errmsg_set(err, BR_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s_default_int(self->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, S_SELECT_MS);
+    s_default_int(self->uri, MONGOC_URI_CONNECTTIMEOUTMS, S_CONNECT_MS);
+    s_default_int(self->uri, MONGOC_URI_SOCKETTIMEOUTMS, S_SOCKET_MS);
+    if (appname) {
+        mongoc_uri_set_appname(self->uri, appname);
+    }
+    int w = s_parse_w(br_config_str(config, "mongo.write_concern"));
+    //  Acknowledged by the members asked for, and journaled: a return the
+    //  spool forgets must be on disk, not just in the server's memory
+    mongoc_write_concern_set_w(self->wc, w == 0 ? MONGOC_WRITE_CONCERN_W_MAJORITY : w);
+    mongoc_write_concern_set_journal(self->wc, true);
+    int32_t wtimeout = mongoc_uri_get_option_as_int32(self->uri, MONGOC_URI_WTIMEOUTMS, 0);
+    if (wtimeout > 0) {
+        mongoc_write_concern_set_wtimeout_int64(self->wc, wtimeout);
+    }
+    return self;
+}
+
+void
+br_mongo_conf_destroy(br_mongo_conf_t **self_p)
+{
+    if (self_p && *self_p) {
+        br_mongo_conf_t *self = *self_p;
+        mongoc_uri_destroy(self->uri);
+        mongoc_write_concern_destroy(self->wc);
+        free(self->db);
+        if (self->password_raw) {
+            br_wipe(self->password_raw, strlen(self->password_raw));
+            free(self->password_raw);
+        }
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+const mongoc_uri_t *
+br_mongo_conf_uri(const br_mongo_conf_t *self)
+{
+    return self->uri;
+}
+
+const char *
+br_mongo_conf_db(const br_mongo_conf_t *self)
+{
+    return self->db;
+}
+
+const mongoc_write_concern_t *
+br_mongo_conf_write_concern(const br_mongo_conf_t *self)
+{
+    return self->wc;
+}
+
+const char *
+br_mongo_conf_masked(const br_mongo_conf_t *self)
+{
+    return self->masked;
+}
+
+static void
+s_scrub_one(const char *secret, char *text)
+{
+    size_t len = secret ? strlen(secret) : 0;
+    char *from = text, *hit;
+    while (len && (hit = strstr(from, secret))) {
+        //  "***" never makes the text longer; a shorter secret is blanked
+        //  with as many stars. The search goes on after the stars, so a
+        //  password made of stars cannot loop
+        size_t stars = len < 3 ? len : 3;
+        memset(hit, '*', stars);
+        memmove(hit + stars, hit + len, strlen(hit + len) + 1);
+        from = hit + stars;
+    }
+}
+
+void
+br_mongo_conf_scrub(const br_mongo_conf_t *self, char *text)
+{
+    s_scrub_one(mongoc_uri_get_password(self->uri), text);
+    s_scrub_one(self->password_raw, text);
+}

@@ -1,0 +1,46 @@
+/*  br_mongo_conf: the master's MongoDB options (master_job_cache, mongo.uri,
+    mongo.db, mongo.write_concern), checked and turned into what libmongoc
+    takes, for the returner, for `brine jobs` and for --check-config.
+
+    A URI may carry a password (mongodb://user:PASSWORD@host/...). It is a
+    secret: nothing here prints it, br_mongo_conf_masked gives the text to
+    log, and br_mongo_conf_scrub removes it from libmongoc's error texts
+    before they are shown. */
+#ifndef BR_MONGO_CONF_H
+#define BR_MONGO_CONF_H
+
+#include "brine.h"
+
+#include <mongoc/mongoc.h>
+
+typedef struct _br_mongo_conf_t br_mongo_conf_t;
+
+//  True when master_job_cache says mongo (after checking it).
+bool br_mongo_conf_enabled(const br_config_t *config);
+
+//  Checks the options: master_job_cache is local_cache or mongo, the URI
+//  parses, the database name is valid, the write concern is majority or a
+//  number of members from 1 up. Errors name the file, line and option.
+//  When mongo is not enabled only master_job_cache is checked.
+int br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err);
+
+//  The options, ready for libmongoc: the URI with brine's timeouts where
+//  it sets none (a server that is down must not hold a write for 30 s).
+//  appname goes to the server's logs. NULL with err set when invalid.
+br_mongo_conf_t *br_mongo_conf_new(const br_config_t *config, const char *appname,
+                                   br_errmsg_t *err);
+void br_mongo_conf_destroy(br_mongo_conf_t **self_p);
+
+const mongoc_uri_t *br_mongo_conf_uri(const br_mongo_conf_t *self);
+const char *br_mongo_conf_db(const br_mongo_conf_t *self);
+const mongoc_write_concern_t *br_mongo_conf_write_concern(const br_mongo_conf_t *self);
+//  The URI as it may be logged: the password replaced by ***
+const char *br_mongo_conf_masked(const br_mongo_conf_t *self);
+
+//  Replaces every copy of the URI's password in text (in place) by ***.
+void br_mongo_conf_scrub(const br_mongo_conf_t *self, char *text);
+
+//  Writes uri with its password replaced by *** into out.
+void br_mongo_mask_uri(const char *uri, char *out, size_t size);
+
+#endif

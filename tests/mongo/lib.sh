@@ -4,7 +4,6 @@
 #   . lib.sh; mongo_init NAME BIN_DIR
 # shellcheck source=standin.sh
 . "$(dirname "${BASH_SOURCE[0]}")/standin.sh"
-export ZSYS_SIGHANDLER=false
 
 mongo_init() { # NAME BIN_DIR
     test_name=$1

@@ -35,7 +35,7 @@ struct _br_mongo_t {
     br_mongo_conf_t *conf;
     mongoc_client_pool_t *pool;
     br_jobcache_t *cache; //  the writer's own handle on the job cache
-    char *spool;          //  directory of the markers
+    char *spool;          //  directory of the markers: the job cache's
     char *master;         //  this master's name in documents
     pthread_t thread;
     bool started;         //  the thread runs
@@ -100,18 +100,7 @@ s_push(br_mongo_t *self, s_kind_t kind, const char *jid, bson_t *doc, bool repla
 static void
 s_marker_path(br_mongo_t *self, const char *jid, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s", self->spool, jid);
-}
-
-static int
-s_fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-    if (fd >= 0) {
-        close(fd);
-    }
-    return rc;
+    snprintf(path, size, "%s/%s.mongo", self->spool, jid);
 }
 
 //  Errors MongoDB answers that writing again will not cure (a duplicate
@@ -243,6 +232,66 @@ s_write(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
     return outcome;
 }
 
+//  Inserts docs (new ones, as a rule) in one unordered bulk operation:
+//  cheaper for the server than upserts, which must look each one up. A
+//  document that is there already (written before an outage cut the
+//  acknowledgement, or by a replay) is a duplicate key error: it is then
+//  replaced by its _id and master, which also tells our own document from
+//  another master's job under the same jid
+static s_outcome_t
+s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
+{
+    if (n == 0) {
+        return S_WRITTEN;
+    }
+    mongoc_collection_t *coll =
+        mongoc_client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
+    bson_t opts, reply;
+    bson_error_t error;
+    bson_init(&opts);
+    BSON_APPEND_BOOL(&opts, "ordered", false);
+    mongoc_write_concern_append((mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf),
+                                &opts);
+    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, &opts);
+    for (size_t i = 0; i < n; i++) {
+        mongoc_bulk_operation_insert_with_opts(bulk, docs[i], NULL, NULL);
+    }
+    s_outcome_t outcome = S_WRITTEN;
+    bson_iter_t it, errors, one;
+    bool write_errors = false, concern_errors = false;
+    if (!mongoc_bulk_operation_execute(bulk, &reply, &error)) {
+        write_errors = bson_iter_init_find(&it, &reply, "writeErrors") &&
+                       bson_iter_recurse(&it, &errors) && bson_iter_next(&errors);
+        concern_errors = bson_iter_init_find(&it, &reply, "writeConcernErrors") &&
+                         bson_iter_recurse(&it, &one) && bson_iter_next(&one);
+        if (!write_errors || concern_errors) {
+            //  Nothing said which document failed, or the members asked
+            //  for do not hold them yet: all of it again, later
+            s_went_down(self, &error);
+            outcome = S_DOWN;
+        }
+    }
+    if (outcome == S_WRITTEN && write_errors && bson_iter_init_find(&it, &reply, "writeErrors") &&
+        bson_iter_recurse(&it, &errors)) {
+        while (outcome == S_WRITTEN && bson_iter_next(&errors)) {
+            if (bson_iter_recurse(&errors, &one) && bson_iter_find(&one, "index") &&
+                BSON_ITER_HOLDS_NUMBER(&one)) {
+                //  A duplicate is replaced if ours; any other refusal is
+                //  reported there, once, by name
+                int64_t index = bson_iter_as_int64(&one);
+                if (index >= 0 && (size_t)index < n) {
+                    outcome = s_write_one(self, coll, docs[index]);
+                }
+            }
+        }
+    }
+    bson_destroy(&reply);
+    bson_destroy(&opts);
+    mongoc_bulk_operation_destroy(bulk);
+    mongoc_collection_destroy(coll);
+    return outcome;
+}
+
 static s_outcome_t
 s_ensure_indexes(br_mongo_t *self)
 {
@@ -312,7 +361,7 @@ s_finish(br_mongo_t *self, s_item_t *item)
         //  Returns first: a job document that says it ended is only ever
         //  seen with all its returns
         for (size_t k = 0; array && outcome == S_WRITTEN && k < n; k += S_BATCH) {
-            outcome = s_write(self, BR_MONGO_RETURNS, array + k, n - k < S_BATCH ? n - k : S_BATCH);
+            outcome = s_insert(self, BR_MONGO_RETURNS, array + k, n - k < S_BATCH ? n - k : S_BATCH);
         }
         bson_t *doc = br_mongo_job_doc(self->master, job);
         if (outcome == S_WRITTEN && doc) {
@@ -462,7 +511,7 @@ s_process(br_mongo_t *self, s_item_t *batch)
     for (s_item_t *item = batch; item && n < S_BATCH; item = item->next) {
         docs[n++] = item->doc;
     }
-    return s_write(self, batch->kind == S_START ? BR_MONGO_JOBS : BR_MONGO_RETURNS, docs, n);
+    return s_insert(self, batch->kind == S_START ? BR_MONGO_JOBS : BR_MONGO_RETURNS, docs, n);
 }
 
 static void *
@@ -515,12 +564,6 @@ s_writer(void *arg)
     return NULL;
 }
 
-static int
-s_by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 //  Jobs an earlier run left spooled, oldest first: queued for writing
 static void
 s_load_spool(br_mongo_t *self)
@@ -534,8 +577,10 @@ s_load_spool(br_mongo_t *self)
     zlistx_set_comparator(jids, (zlistx_comparator_fn *)strcmp);
     struct dirent *entry;
     while ((entry = readdir(dir))) {
-        if (br_jid_valid(entry->d_name)) {
-            zlistx_add_end(jids, strdup(entry->d_name));
+        if (strlen(entry->d_name) == BR_JID_LEN + 6 &&
+            strcmp(entry->d_name + BR_JID_LEN, ".mongo") == 0 &&
+            br_jid_valid_n(entry->d_name, BR_JID_LEN)) {
+            zlistx_add_end(jids, strndup(entry->d_name, BR_JID_LEN));
         }
     }
     closedir(dir);
@@ -563,7 +608,6 @@ s_load_spool(br_mongo_t *self)
         br_notice("mongo returner: %zu job(s) of an earlier run to write to MongoDB", n);
     }
     zlistx_destroy(&jids);
-    (void)s_by_name;
 }
 
 br_mongo_t *
@@ -588,11 +632,9 @@ br_mongo_new(const br_config_t *config, const char *master, br_errmsg_t *err)
     if (!self->cache) {
         goto fail;
     }
-    snprintf(path, sizeof path, "%s/mongo_spool", cachedir);
-    if (zsys_dir_create("%s", path) != 0 || chmod(path, 0700) != 0) {
-        br_errmsg_set(err, BR_ERR_IO, "cannot create the spool %s: %s", path, strerror(errno));
-        goto fail;
-    }
+    //  The markers live beside the job files: the job cache's fsync of its
+    //  directory when it stores the ended job makes the marker durable too
+    snprintf(path, sizeof path, "%s/jobs", cachedir);
     self->spool = strdup(path);
     self->master = strdup(master);
     self->partial = zhashx_new();
@@ -661,7 +703,7 @@ br_mongo_job_started(br_mongo_t *self, const bson_t *job)
     char path[4200];
     s_marker_path(self, jid, path, sizeof path);
     int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || close(fd) != 0 || s_fsync_dir(self->spool) != 0) {
+    if (fd < 0 || close(fd) != 0) {
         br_error("mongo returner: cannot spool job %s (%s): written only if MongoDB is up",
                  jid, strerror(errno));
     }

@@ -5,7 +5,7 @@
     The event loop never waits for MongoDB: it hands documents to a queue
     and a writer thread empties it through a libmongoc client pool, in
     order, in bulk. The job cache is the spool: when a job starts, a marker
-    (cachedir/mongo_spool/JID) says it is not yet in MongoDB; when it ends,
+    (cachedir/jobs/JID.mongo) says it is not yet in MongoDB; when it ends,
     the job cache holds the whole job, and the marker goes once MongoDB has
     all of it. While MongoDB is down, nothing is kept in memory but the
     list of ended jobs: each is written from the job cache when MongoDB is

@@ -135,6 +135,26 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
     return BR_OK;
 }
 
+//  libmongoc's own messages go through brine's log levels (its monitor's
+//  debug lines would otherwise fill the journal), password scrubbed
+static void
+s_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
+{
+    if (level == MONGOC_LOG_LEVEL_TRACE) {
+        return;
+    }
+    char text[1024];
+    snprintf(text, sizeof text, "%s", message);
+    br_mongo_conf_scrub(data, text);
+    if (level <= MONGOC_LOG_LEVEL_WARNING) {
+        br_warning("libmongoc %s: %s", domain, text);
+    } else if (level <= MONGOC_LOG_LEVEL_INFO) {
+        br_info("libmongoc %s: %s", domain, text);
+    } else {
+        br_debug("libmongoc %s: %s", domain, text);
+    }
+}
+
 static void
 s_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
 {
@@ -172,6 +192,7 @@ br_mongo_conf_new(const br_config_t *config, const char *appname, br_errmsg_t *e
     if (appname) {
         mongoc_uri_set_appname(self->uri, appname);
     }
+    mongoc_log_set_handler(s_log, self);
     int w = s_parse_w(br_config_str(config, "mongo.write_concern"));
     //  Acknowledged by the members asked for, and journaled: a return the
     //  spool forgets must be on disk, not just in the server's memory
@@ -189,6 +210,7 @@ br_mongo_conf_destroy(br_mongo_conf_t **self_p)
 {
     if (self_p && *self_p) {
         br_mongo_conf_t *self = *self_p;
+        mongoc_log_set_handler(mongoc_log_default_handler, NULL);
         mongoc_uri_destroy(self->uri);
         mongoc_write_concern_destroy(self->wc);
         free(self->db);

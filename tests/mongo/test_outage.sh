@@ -76,8 +76,8 @@ exactly_once "$njobs" && ok "every job and return in MongoDB exactly once: $(cat
     [ "$(count "$work/m1.log" "MongoDB at $STANDIN_URI is back")" = 1 ] &&
     ok "the outage logged once, the recovery once: $(grep -h -e "is unreachable" -e "is back" "$work/m1.log" | cut -c30- | tr '\n' ' ')" ||
     not_ok "outage lines: $(grep -c -e unreachable -e "is back" "$work/m1.log")"
-[ -z "$(ls "$work/m1/cache/mongo_spool")" ] && ok "nothing left in the spool" ||
-    not_ok "spool: $(ls "$work/m1/cache/mongo_spool")"
+[ -z "$(ls "$work/m1/cache/jobs" | grep "\.mongo$")" ] && ok "nothing left in the spool" ||
+    not_ok "spool: $(ls "$work/m1/cache/jobs" | grep "\.mongo$")"
 
 echo "# the master restarted while MongoDB is down"
 standin_stop
@@ -87,8 +87,8 @@ stream 5 "$work/stream2"
     not_ok "jobs with MongoDB down: $(cat "$work/stream2")"
 stop m1
 [ "$status" = 0 ] && ok "master 1 stops at once with MongoDB down" || not_ok "stop: $status"
-[ "$(ls "$work/m1/cache/mongo_spool" | wc -l)" = 5 ] && ok "5 jobs spooled in the job cache" ||
-    not_ok "spool: $(ls "$work/m1/cache/mongo_spool")"
+[ "$(ls "$work/m1/cache/jobs" | grep -c "\.mongo$")" = 5 ] && ok "5 jobs spooled in the job cache" ||
+    not_ok "spool: $(ls "$work/m1/cache/jobs" | grep "\.mongo$")"
 standin_start "$work/db" "$STANDIN_PORT" || not_ok "the stand-in did not start again"
 mark=$(lines "$work/m1.log")
 start m1

@@ -110,9 +110,12 @@ s_marker_path(br_mongo_t *self, const char *jid, char *path, size_t size)
 static bool
 s_permanent(const bson_error_t *error)
 {
-    static const uint32_t retryable[] = {6,     7,     89,    91,    189,   262,  9001,
-                                         10107, 11600, 11602, 13435, 13436, 64,   50,
-                                         10058, 133,   134,   13388, 150,   11601};
+    //  Network and election errors, timeouts, and authentication or
+    //  authorisation (13, 18: the operator fixes the user; the spool waits)
+    static const uint32_t retryable[] = {6,     7,     13,    18,    50,    64,    89,
+                                         91,    133,   134,   150,   189,   262,   9001,
+                                         10058, 10107, 11600, 11601, 11602, 13388, 13435,
+                                         13436};
     if (error->domain != MONGOC_ERROR_SERVER && error->domain != MONGOC_ERROR_COMMAND &&
         error->domain != MONGOC_ERROR_BSON) {
         return false;

@@ -6,7 +6,8 @@
 # serving), the outage is logged once and the recovery once, and afterwards
 # MongoDB holds every job and every return exactly once. Then the master is
 # restarted while MongoDB is down: the jobs of that time are spooled in its
-# job cache and written once it is back.
+# job cache and written once it is back; brine jobs list meanwhile lists the
+# master's own job cache and says why.
 #   usage: test_outage.sh BIN_DIR
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -85,8 +86,16 @@ standin_stop
 stream 5 "$work/stream2"
 [ "$(grep -cx "0 4" "$work/stream2")" = 5 ] && ok "5 jobs returned with MongoDB down" ||
     not_ok "jobs with MongoDB down: $(cat "$work/stream2")"
+t0=$(now_ms)
+brine 1 jobs list
+[ "$rc" = 0 ] && grep -q "MongoDB at $STANDIN_URI: .*; this master's own job cache follows" "$work/out" &&
+    [ "$(grep -cE "^[0-9]{20}  test.ping" "$work/out")" = $((njobs + 5)) ] &&
+    ok "brine jobs list with MongoDB down: says so, lists the job cache ($(($(now_ms) - t0)) ms)" ||
+    not_ok "brine jobs list with MongoDB down: rc $rc"
+t0=$(now_ms)
 stop m1
-[ "$status" = 0 ] && ok "master 1 stops at once with MongoDB down" || not_ok "stop: $status"
+[ "$status" = 0 ] && ok "master 1 stops with MongoDB down, in $(($(now_ms) - t0)) ms" ||
+    not_ok "stop: $status"
 [ "$(ls "$work/m1/cache/jobs" | grep -c "\.mongo$")" = 5 ] && ok "5 jobs spooled in the job cache" ||
     not_ok "spool: $(ls "$work/m1/cache/jobs" | grep "\.mongo$")"
 standin_start "$work/db" "$STANDIN_PORT" || not_ok "the stand-in did not start again"

@@ -28,42 +28,44 @@ br_mongo_conf_enabled(const br_config_t *config)
     return strcmp(br_config_str(config, "master_job_cache"), "mongo") == 0;
 }
 
-void
-br_mongo_mask_uri(const char *uri, char *out, size_t size)
+//  Finds the password in uri: *colon at the ':' before it, *at at the '@'
+//  after it (userinfo lies between :// and the last @ of the authority).
+//  False when the URI holds none
+static bool
+s_password_at(const char *uri, const char **colon, const char **at)
 {
-    //  userinfo is what lies between :// and the last @ of the authority
     const char *scheme = strstr(uri, "://");
     const char *start = scheme ? scheme + 3 : uri;
     const char *end = start + strcspn(start, "/?");
-    const char *at = NULL;
+    *at = NULL;
     for (const char *p = start; p < end; p++) {
         if (*p == '@') {
-            at = p;
+            *at = p;
         }
     }
-    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
-    if (!colon) {
+    *colon = *at ? memchr(start, ':', (size_t)(*at - start)) : NULL;
+    return *colon != NULL;
+}
+
+void
+br_mongo_mask_uri(const char *uri, char *out, size_t size)
+{
+    const char *colon, *at;
+    if (s_password_at(uri, &colon, &at)) {
+        snprintf(out, size, "%.*s***%s", (int)(colon + 1 - uri), uri, at);
+    } else {
         snprintf(out, size, "%s", uri);
-        return;
     }
-    snprintf(out, size, "%.*s***%s", (int)(colon + 1 - uri), uri, at);
 }
 
 //  The password as written in the URI (percent-encoded, maybe), or NULL
 static char *
 s_raw_password(const char *uri)
 {
-    const char *scheme = strstr(uri, "://");
-    const char *start = scheme ? scheme + 3 : uri;
-    const char *end = start + strcspn(start, "/?");
-    const char *at = NULL;
-    for (const char *p = start; p < end; p++) {
-        if (*p == '@') {
-            at = p;
-        }
-    }
-    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
-    return colon && at > colon + 1 ? strndup(colon + 1, (size_t)(at - colon - 1)) : NULL;
+    const char *colon, *at;
+    return s_password_at(uri, &colon, &at) && at > colon + 1
+               ? strndup(colon + 1, (size_t)(at - colon - 1))
+               : NULL;
 }
 
 static bool
@@ -99,7 +101,11 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
     mongoc_init();
     bson_error_t error;
     const char *text = br_config_str(config, "mongo.uri");
+    //  libmongoc's own complaint could quote the URI, password and all:
+    //  silenced, for the one below that masks it
+    mongoc_log_set_handler(NULL, NULL);
     mongoc_uri_t *uri = mongoc_uri_new_with_error(text, &error);
+    mongoc_log_set_handler(mongoc_log_default_handler, NULL);
     if (!uri) {
         //  libmongoc's reason may quote the URI: the password stays out
         char masked[1024];

@@ -35,6 +35,16 @@ s_copy(bson_t *out, const char *name, const bson_t *doc, const char *key)
     }
 }
 
+//  The fields a job document and a job cache document have alike
+static void
+s_copy_job(bson_t *out, const bson_t *job)
+{
+    static const char *keys[] = {"fun", "arg", "tgt", "tgt_type"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        s_copy(out, keys[i], job, keys[i]);
+    }
+}
+
 bson_t *
 br_mongo_return_doc(const char *master, const char *jid, const char *fun, const char *minion,
                     const bson_t *entry)
@@ -74,10 +84,7 @@ br_mongo_job_doc(const char *master, const bson_t *job)
     bson_t *doc = bson_new();
     BSON_APPEND_UTF8(doc, "_id", jid);
     BSON_APPEND_UTF8(doc, "jid", jid);
-    s_copy(doc, "fun", job, "fun");
-    s_copy(doc, "arg", job, "arg");
-    s_copy(doc, "tgt", job, "tgt");
-    s_copy(doc, "tgt_type", job, "tgt_type");
+    s_copy_job(doc, job);
     s_copy(doc, "minions", job, "minions");
     BSON_APPEND_DATE_TIME(doc, "started", s_int(job, "started", 0));
     bson_iter_t it;
@@ -135,10 +142,7 @@ br_mongo_cache_doc(const bson_t *job, zlistx_t *returns)
 {
     bson_t *doc = bson_new(), entries, entry, ret;
     s_copy(doc, "jid", job, "jid");
-    s_copy(doc, "fun", job, "fun");
-    s_copy(doc, "arg", job, "arg");
-    s_copy(doc, "tgt", job, "tgt");
-    s_copy(doc, "tgt_type", job, "tgt_type");
+    s_copy_job(doc, job);
     BSON_APPEND_INT64(doc, "started", s_int(job, "started", 0));
     bson_iter_t it;
     if (bson_iter_init_find(&it, job, "finished")) {

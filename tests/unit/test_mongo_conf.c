@@ -1,0 +1,158 @@
+/*  unit_mongo_conf: the MongoDB options (br_mongo_conf) and the documents
+    (br_mongo_docs): a URI's password is masked for logs and scrubbed from
+    error texts whatever it looks like, a configuration others can read
+    that holds one is refused, and documents go to MongoDB and back. */
+#include "br_mongo_conf.h"
+#include "br_mongo_docs.h"
+#include "master_config.h"
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+static char *s_dir;
+
+static br_config_t *
+s_config(const char *text, mode_t mode, br_errmsg_t *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/master", s_dir);
+    FILE *file = fopen(path, "w");
+    CHECK(file != NULL);
+    if (!file) {
+        return NULL;
+    }
+    fputs(text, file);
+    fclose(file);
+    CHECK_EQ_INT(chmod(path, mode), 0);
+    return br_master_config_load(s_dir, err);
+}
+
+static void
+s_test_mask(void)
+{
+    static const struct {
+        const char *uri, *masked;
+    } cases[] = {
+        {"mongodb://h1:27017", "mongodb://h1:27017"},
+        {"mongodb://user@h1/?authSource=admin", "mongodb://user@h1/?authSource=admin"},
+        {"mongodb://u:pw@h1,h2/?replicaSet=rs0", "mongodb://u:***@h1,h2/?replicaSet=rs0"},
+        //  an @ inside the password (written %40, or raw by mistake)
+        {"mongodb://u:p%40ss@h1/db", "mongodb://u:***@h1/db"},
+        {"mongodb://u:p@ss@h1/db", "mongodb://u:***@h1/db"},
+        {"mongodb+srv://u:x:y@cluster.example.org/", "mongodb+srv://u:***@cluster.example.org/"},
+        //  an @ after the authority is not userinfo
+        {"mongodb://h1/?authMechanismProperties=a@b", "mongodb://h1/?authMechanismProperties=a@b"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[256];
+        br_mongo_mask_uri(cases[i].uri, out, sizeof out);
+        CHECK_STR(out, cases[i].masked);
+    }
+}
+
+static void
+s_test_scrub(void)
+{
+    br_errmsg_t err = {""};
+    br_config_t *config = s_config("master_job_cache: mongo\n"
+                                   "mongo.uri: \"mongodb://brine:S3cr%2Ft**@127.0.0.1:1/\"\n",
+                                   0600, &err);
+    CHECK(config != NULL);
+    br_mongo_conf_t *conf = config ? br_mongo_conf_new(config, "test", &err) : NULL;
+    CHECK(conf != NULL);
+    if (conf) {
+        CHECK_STR(br_mongo_conf_masked(conf), "mongodb://brine:***@127.0.0.1:1/");
+        char text[256];
+        //  libmongoc's texts could hold it decoded or as written
+        snprintf(text, sizeof text, "auth as brine/S3cr/t** failed; uri S3cr%%2Ft**@ and S3cr/t**");
+        br_mongo_conf_scrub(conf, text);
+        CHECK_STR(text, "auth as brine/*** failed; uri ***@ and ***");
+        CHECK(strstr(text, "S3cr") == NULL);
+    }
+    br_mongo_conf_destroy(&conf);
+    br_config_destroy(&config);
+    //  A password of stars cannot make the scrubbing loop
+    config = s_config("master_job_cache: mongo\nmongo.uri: \"mongodb://u:*@h/\"\n", 0600, &err);
+    conf = config ? br_mongo_conf_new(config, NULL, &err) : NULL;
+    CHECK(conf != NULL);
+    if (conf) {
+        char text[64] = "a*b**c";
+        br_mongo_conf_scrub(conf, text);
+        CHECK_STR(text, "a*b**c");
+    }
+    br_mongo_conf_destroy(&conf);
+    br_config_destroy(&config);
+}
+
+static void
+s_test_check(void)
+{
+    br_errmsg_t err = {""};
+    br_config_t *config = s_config("master_job_cache: mongo\n"
+                                   "mongo.uri: \"mongodb://brine:TopSecret@h/\"\n",
+                                   0644, &err);
+    CHECK(config != NULL);
+    CHECK_EQ_INT(br_mongo_conf_check(config, &err), BR_ERR_PERM);
+    CHECK(strstr(err.text, ":2: option 'mongo.uri': holds a password, and ") != NULL);
+    CHECK(strstr(err.text, "TopSecret") == NULL);
+    br_config_destroy(&config);
+    config = s_config("master_job_cache: mongo\nmongo.uri: \"mongodb://u:TopSecret@h:x/\"\n",
+                      0600, &err);
+    CHECK_EQ_INT(br_mongo_conf_check(config, &err), BR_ERR_CONFIG);
+    CHECK(strstr(err.text, "'mongodb://u:***@h:x/' is not a MongoDB URI") != NULL);
+    CHECK(strstr(err.text, "TopSecret") == NULL);
+    br_config_destroy(&config);
+    config = s_config("mongo.write_concern: 2\n", 0644, &err);
+    CHECK_EQ_INT(br_mongo_conf_check(config, &err), BR_OK);
+    CHECK(!br_mongo_conf_enabled(config));
+    br_config_destroy(&config);
+}
+
+static void
+s_test_docs(void)
+{
+    bson_t *entry = BCON_NEW("ok", BCON_BOOL(true), "ret", "{", "return", BCON_UTF8("x"), "}",
+                             "dur", BCON_INT64(1500), "time", BCON_INT64(1700000000123));
+    bson_t *doc = br_mongo_return_doc("m:1", "20261206103050648550", "test.ping", "web1", entry);
+    char *json = bson_as_relaxed_extended_json(doc, NULL);
+    CHECK_STR(json, "{ \"_id\" : \"20261206103050648550/web1\", \"jid\" : "
+                    "\"20261206103050648550\", \"minion\" : \"web1\", \"fun\" : \"test.ping\", "
+                    "\"return\" : \"x\", \"success\" : true, \"duration\" : 1.5, \"time\" : { "
+                    "\"$date\" : \"2023-11-14T22:13:20.123Z\" }, \"master\" : \"m:1\" }");
+    bson_free(json);
+    //  And back, as brine jobs show reads it
+    zlistx_t *returns = zlistx_new();
+    zlistx_add_end(returns, doc);
+    bson_t *job = BCON_NEW("_id", BCON_UTF8("20261206103050648550"), "jid",
+                           BCON_UTF8("20261206103050648550"), "fun", BCON_UTF8("test.ping"),
+                           "started", BCON_DATE_TIME(1700000000000));
+    bson_t *cache = br_mongo_cache_doc(job, returns);
+    json = bson_as_relaxed_extended_json(cache, NULL);
+    CHECK_STR(json, "{ \"jid\" : \"20261206103050648550\", \"fun\" : \"test.ping\", \"started\" : "
+                    "1700000000000, \"returns\" : { \"web1\" : { \"ok\" : true, \"ret\" : { "
+                    "\"return\" : \"x\" }, \"dur\" : 1500, \"time\" : 1700000000123 } } }");
+    bson_free(json);
+    bson_destroy(cache);
+    bson_destroy(job);
+    zlistx_destroy(&returns);
+    bson_destroy(doc);
+    bson_destroy(entry);
+}
+
+int
+main(void)
+{
+    s_dir = test_tmpdir();
+    CHECK(s_dir != NULL);
+    if (!s_dir) {
+        return test_done("unit_mongo_conf");
+    }
+    s_test_mask();
+    s_test_scrub();
+    s_test_check();
+    s_test_docs();
+    test_rmtree(s_dir);
+    free(s_dir);
+    mongoc_cleanup();
+    return test_done("unit_mongo_conf");
+}

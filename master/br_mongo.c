@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -601,8 +602,8 @@ s_load_spool(br_mongo_t *self)
             char path[4200];
             s_marker_path(self, jid, path, sizeof path);
             unlink(path);
-            br_warning("job %s was running when the master stopped; it is not in the job "
-                       "cache, and MongoDB keeps what it had of it",
+            br_warning("job %s is not in the job cache (it was running when the master "
+                       "stopped, or outlived keep_jobs): MongoDB keeps what it had of it",
                        jid);
         }
         bson_destroy(job);
@@ -648,7 +649,14 @@ br_mongo_new(const br_config_t *config, const char *master, br_errmsg_t *err)
         goto fail;
     }
     s_load_spool(self);
-    if (pthread_create(&self->thread, NULL, s_writer, self) != 0) {
+    //  Signals are the event loop's: SIGTERM must interrupt its poll, not
+    //  land in the writer or in libmongoc's threads (which inherit this)
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved);
+    int started = pthread_create(&self->thread, NULL, s_writer, self);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (started != 0) {
         br_errmsg_set(err, BR_ERR_INTERNAL, "cannot start the MongoDB writer");
         goto fail;
     }

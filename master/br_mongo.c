@@ -525,6 +525,9 @@ s_writer(void *arg)
     self->client = mongoc_client_pool_pop(self->pool);
     int64_t drain_until = 0;
     while (self->client) {
+        //  While down, a ping says when to try again; the outage ends with
+        //  the first write that succeeds (a server that answers pings but
+        //  refuses writes, to a user without the right, is still down)
         if (self->down) {
             s_shed(self);
             if (!s_ping(self)) {
@@ -533,15 +536,15 @@ s_writer(void *arg)
                 }
                 continue;
             }
-            self->down = false;
-            br_notice("MongoDB at %s is back: writing the %zu job(s) kept meanwhile",
-                      br_mongo_conf_masked(self->conf), s_waiting(self));
         }
+        size_t kept = self->down ? s_waiting(self) : 0;
         s_item_t *batch = s_take(self, &drain_until);
         if (!batch) {
             break;
         }
-        if (s_process(self, batch) == S_DOWN && batch->kind == S_FINISH) {
+        bool was_down = self->down;
+        s_outcome_t outcome = s_process(self, batch);
+        if (outcome == S_DOWN && batch->kind == S_FINISH) {
             s_requeue(self, batch);
             batch = NULL;
         }
@@ -556,6 +559,13 @@ s_writer(void *arg)
         pthread_mutex_lock(&self->lock);
         self->inflight = 0;
         pthread_mutex_unlock(&self->lock);
+        if (outcome == S_WRITTEN && was_down) {
+            self->down = false;
+            br_notice("MongoDB at %s is back: writing the %zu job(s) kept meanwhile",
+                      br_mongo_conf_masked(self->conf), kept);
+        } else if (outcome == S_DOWN && was_down && s_pause(self, S_RETRY_MS)) {
+            break;
+        }
     }
     pthread_mutex_lock(&self->lock);
     self->inflight = 0;

@@ -12,6 +12,7 @@ Run it with Debian's interpreter, /usr/bin/python3 (another python3 first
 on PATH may not see Debian's packages):
 
     /usr/bin/python3 mongo_standin.py --port 0 --port-file F [--dbpath DIR]
+                                      [--users FILE]
 
 It binds 127.0.0.1 only. --port 0 picks a free port; the bound port is
 written to --port-file (atomically, once the socket accepts) and to stdout,
@@ -27,17 +28,25 @@ dropIndexes, listCollections, drop, dropDatabase. Cursors come back with
 firstBatch/nextBatch; a unique index violation is a write error with code
 11000 and an "E11000 duplicate key error" message; write concerns are
 acknowledged and otherwise ignored; w:0 (moreToCome) gets no reply.
+With --users FILE (lines "user:password", for the admin database) a
+connection must authenticate with SCRAM-SHA-256 before any command but the
+handshake, ping and buildInfo; a wrong password gets code 18
+AuthenticationFailed. Passwords are taken as they are (no SASLprep).
 It reports maxWireVersion 13 (MongoDB 5.0). It is not a database: one
 lock serialises every request, there is no replication, no auth, no TLS.
 """
 
 import argparse
+import base64
 import collections
 import datetime
+import hashlib
+import hmac
 import os
 import signal
 import sys
 import threading
+import weakref
 
 # pymongo (imported by mockupdb) pulls pyOpenSSL for TLS, which the
 # stand-in never uses; not importing it halves the start time.
@@ -62,6 +71,12 @@ IGNORED_FIELDS = ("$db", "lsid", "txnNumber", "$clusterTime", "$readPreference",
                   "maxTimeMS", "$query")
 
 
+# Commands a connection may send before it has authenticated
+OPEN_COMMANDS = ("ismaster", "isMaster", "hello", "ping", "buildInfo", "buildinfo",
+                 "saslStart", "saslContinue", "endSessions")
+SCRAM_ITERATIONS = 4096
+
+
 class CommandError(Exception):
     def __init__(self, code, code_name, msg):
         super().__init__(msg)
@@ -82,8 +97,12 @@ def op_failure(exc):
 class StandinServer(mockupdb.MockupDB):
     """mockupdb bound to 127.0.0.1 with every request routed to mongomock."""
 
-    def __init__(self, port, dbpath):
+    def __init__(self, port, dbpath, users=None):
         super().__init__(port=port, request_timeout=int(1e6))
+        self.users = users
+        # connection (socket) -> authenticated user, or the SCRAM exchange
+        self.authed = weakref.WeakKeyDictionary()
+        self.scram = weakref.WeakKeyDictionary()
         self._address = ("127.0.0.1", port)
         self.dbpath = dbpath
         self.client = mongomock.MongoClient()
@@ -108,6 +127,7 @@ class StandinServer(mockupdb.MockupDB):
             "listCollections": self.cmd_list_collections,
             "drop": self.cmd_drop, "dropDatabase": self.cmd_drop_database,
             "create": self.cmd_create,
+            "saslStart": self.cmd_sasl_start, "saslContinue": self.cmd_sasl_continue,
         }
 
     # -- dispatch ---------------------------------------------------------
@@ -125,6 +145,11 @@ class StandinServer(mockupdb.MockupDB):
             if fn is None:
                 raise CommandError(59, "CommandNotFound",
                                    "no such command: '%s'" % name)
+            if (self.users is not None and name not in OPEN_COMMANDS
+                    and request._client not in self.authed):
+                raise CommandError(13, "Unauthorized",
+                                   "command %s requires authentication" % name)
+            self.conn = request._client
             reply = fn(db, doc)
         except CommandError as exc:
             reply = err_reply(exc.code, exc.code_name, str(exc))
@@ -148,6 +173,14 @@ class StandinServer(mockupdb.MockupDB):
     # -- handshake and administration -------------------------------------
 
     def cmd_hello(self, db, doc):
+        reply = self.hello_doc()
+        mechs = doc.get("saslSupportedMechs")
+        if self.users is not None and isinstance(mechs, str):
+            if mechs.split(".", 1)[-1] in self.users:
+                reply["saslSupportedMechs"] = ["SCRAM-SHA-256"]
+        return reply
+
+    def hello_doc(self):
         return {"ismaster": True, "isWritablePrimary": True, "helloOk": True,
                 "maxBsonObjectSize": 16 * 1024 * 1024,
                 "maxMessageSizeBytes": 48000000, "maxWriteBatchSize": 100000,
@@ -168,6 +201,66 @@ class StandinServer(mockupdb.MockupDB):
         if self.dbpath:
             self.save()
         return {"numFiles": 1, "ok": 1}
+
+    # -- SCRAM-SHA-256 (RFC 5802, RFC 7677) ---------------------------------
+
+    def auth_failed(self):
+        self.scram.pop(self.conn, None)
+        return err_reply(18, "AuthenticationFailed", "Authentication failed.")
+
+    def cmd_sasl_start(self, db, doc):
+        if self.users is None or doc.get("mechanism") != "SCRAM-SHA-256":
+            return err_reply(2, "BadValue", "mechanism not supported")
+        first = bytes(doc.get("payload", b"")).decode("utf-8", "replace")
+        if not first.startswith("n,,"):
+            return self.auth_failed()
+        bare = first[3:]
+        fields = dict(f.split("=", 1) for f in bare.split(",") if "=" in f)
+        user, cnonce = fields.get("n"), fields.get("r")
+        if user not in self.users or not cnonce:
+            return self.auth_failed()
+        nonce = cnonce + base64.b64encode(os.urandom(18)).decode()
+        salt = hashlib.sha256(("standin:" + user).encode()).digest()[:28]
+        server_first = "r=%s,s=%s,i=%d" % (nonce, base64.b64encode(salt).decode(),
+                                           SCRAM_ITERATIONS)
+        self.scram[self.conn] = (user, bare, server_first, nonce, salt)
+        return {"conversationId": 1, "done": False,
+                "payload": bson.binary.Binary(server_first.encode()), "ok": 1}
+
+    def cmd_sasl_continue(self, db, doc):
+        state = self.scram.get(self.conn)
+        payload = bytes(doc.get("payload", b""))
+        if state is None:
+            if self.conn in self.authed and not payload:
+                return {"conversationId": 1, "done": True,
+                        "payload": bson.binary.Binary(b""), "ok": 1}
+            return self.auth_failed()
+        user, bare, server_first, nonce, salt = state
+        final = payload.decode("utf-8", "replace")
+        without_proof, _, proof = final.rpartition(",p=")
+        fields = dict(f.split("=", 1) for f in without_proof.split(",") if "=" in f)
+        if fields.get("r") != nonce:
+            return self.auth_failed()
+        salted = hashlib.pbkdf2_hmac("sha256", self.users[user].encode(), salt,
+                                     SCRAM_ITERATIONS)
+        client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+        stored_key = hashlib.sha256(client_key).digest()
+        auth_msg = ",".join((bare, server_first, without_proof)).encode()
+        signature = hmac.new(stored_key, auth_msg, hashlib.sha256).digest()
+        try:
+            sent = base64.b64decode(proof)
+        except ValueError:
+            return self.auth_failed()
+        if len(sent) != len(client_key):
+            return self.auth_failed()
+        if not hmac.compare_digest(bytes(a ^ b for a, b in zip(sent, signature)), client_key):
+            return self.auth_failed()
+        server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+        verifier = hmac.new(server_key, auth_msg, hashlib.sha256).digest()
+        del self.scram[self.conn]
+        self.authed[self.conn] = user
+        return {"conversationId": 1, "done": True, "ok": 1,
+                "payload": bson.binary.Binary(b"v=" + base64.b64encode(verifier))}
 
     # -- cursors ----------------------------------------------------------
 
@@ -491,6 +584,8 @@ def main():
                     help="TCP port on 127.0.0.1; 0 picks a free one")
     ap.add_argument("--port-file", help="write the bound port here when ready")
     ap.add_argument("--dbpath", help="keep the data here across restarts")
+    ap.add_argument("--users", help='require SCRAM-SHA-256 logins: a file of '
+                    '"user:password" lines')
     ap.add_argument("--verbose", action="store_true", help="log every request")
     args = ap.parse_args()
     if not 0 <= args.port <= 65535:
@@ -498,7 +593,20 @@ def main():
     if args.dbpath and not os.path.isdir(args.dbpath):
         ap.error("--dbpath: %s is not a directory" % args.dbpath)
 
-    server = StandinServer(args.port, args.dbpath)
+    users = None
+    if args.users:
+        try:
+            with open(args.users) as f:
+                lines = [l.rstrip("\n") for l in f if l.strip()]
+        except OSError as exc:
+            ap.error("--users: %s" % exc)
+        users = {}
+        for i, line in enumerate(lines, 1):
+            if ":" not in line:
+                ap.error("--users: %s:%d: expected user:password" % (args.users, i))
+            user, password = line.split(":", 1)
+            users[user] = password
+    server = StandinServer(args.port, args.dbpath, users)
     server.verbose = args.verbose
     if args.dbpath:
         try:

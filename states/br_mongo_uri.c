@@ -4,6 +4,7 @@
     are percent-decoded, as libmongoc would. */
 #include "br_mongo_uri.h"
 
+#include <sodium.h>
 #include <stdio.h>
 
 static const char *const s_schemes[] = {"mongodb://", "mongodb+srv://", NULL};
@@ -45,21 +46,6 @@ s_userinfo_at(const char *text, size_t from, size_t to)
     return 0;
 }
 
-static int
-s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 //  Percent-decodes src[0..len) into dst (room for len + 1), NUL-terminated.
 //  -1 for a bad escape or a NUL byte.
 static int
@@ -69,15 +55,13 @@ s_decode(const char *src, size_t len, char *dst)
     for (size_t i = 0; i < len; i++) {
         char c = src[i];
         if (c == '%') {
-            if (len - i < 3) {
+            unsigned char byte;
+            size_t n = 0;
+            if (len - i < 3 || sodium_hex2bin(&byte, 1, src + i + 1, 2, NULL, &n, NULL) != 0 ||
+                n != 1) {
                 return -1;
             }
-            int hi = s_hex(src[i + 1]);
-            int lo = s_hex(src[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-            c = (char)(hi * 16 + lo);
+            c = (char)byte;
             i += 2;
         }
         if (c == '\0') {

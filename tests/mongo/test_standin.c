@@ -40,6 +40,16 @@ s_count(mongoc_collection_t *coll, const bson_t *filter)
     return n;
 }
 
+//  A command's outcome, with libmongoc's reason when it failed.
+static void
+s_check_ok(bool ok, const char *what, const bson_error_t *error)
+{
+    if (!ok) {
+        fprintf(stderr, "%s: %s\n", what, error->message);
+    }
+    CHECK(ok);
+}
+
 static void
 s_test_ping(mongoc_client_t *client)
 {
@@ -47,10 +57,7 @@ s_test_ping(mongoc_client_t *client)
     bson_t reply;
     bson_error_t error;
     bool ok = mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, &error);
-    if (!ok) {
-        fprintf(stderr, "ping: %s\n", error.message);
-    }
-    CHECK(ok);
+    s_check_ok(ok, "ping", &error);
     bson_destroy(&reply);
     bson_destroy(cmd);
 }
@@ -128,10 +135,7 @@ s_create_unique_index(mongoc_collection_t *coll)
     bson_t reply;
     bson_error_t error;
     bool ok = mongoc_collection_write_command_with_opts(coll, cmd, NULL, &reply, &error);
-    if (!ok) {
-        fprintf(stderr, "createIndexes: %s\n", error.message);
-    }
-    CHECK(ok);
+    s_check_ok(ok, "createIndexes", &error);
     bson_destroy(&reply);
     bson_destroy(cmd);
 }

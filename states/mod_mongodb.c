@@ -197,12 +197,14 @@ s_ping(const br_mongoc_t *lib, s_req_t *req, int64_t remaining_ms, char *who, si
        bson_error_t *error)
 {
     int32_t wait = remaining_ms > INT32_MAX ? INT32_MAX : (int32_t)(remaining_ms < 1 ? 1 : remaining_ms);
-    lib->uri_set_option_as_int32(req->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, wait);
-    lib->uri_set_option_as_int32(req->uri, MONGOC_URI_CONNECTTIMEOUTMS,
-                                 wait < S_CONNECT_MS_MAX ? wait : S_CONNECT_MS_MAX);
-    lib->uri_set_option_as_int32(req->uri, MONGOC_URI_SOCKETTIMEOUTMS, wait);
-    lib->uri_set_option_as_bool(req->uri, MONGOC_URI_SERVERSELECTIONTRYONCE, true);
-    mongoc_client_t *client = lib->client_new_from_uri(req->uri);
+    mongoc_client_t *client = NULL;
+    if (lib->uri_set_option_as_int32(req->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, wait) &&
+        lib->uri_set_option_as_int32(req->uri, MONGOC_URI_CONNECTTIMEOUTMS,
+                                     wait < S_CONNECT_MS_MAX ? wait : S_CONNECT_MS_MAX) &&
+        lib->uri_set_option_as_int32(req->uri, MONGOC_URI_SOCKETTIMEOUTMS, wait) &&
+        lib->uri_set_option_as_bool(req->uri, MONGOC_URI_SERVERSELECTIONTRYONCE, true)) {
+        client = lib->client_new_from_uri(req->uri);
+    }
     if (!client) {
         bson_set_error(error, MONGOC_ERROR_CLIENT, 0, "libmongoc could not create a client");
         return false;

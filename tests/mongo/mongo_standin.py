@@ -29,7 +29,8 @@ firstBatch/nextBatch; a unique index violation is a write error with code
 11000 and an "E11000 duplicate key error" message; write concerns are
 acknowledged and otherwise ignored; w:0 (moreToCome) gets no reply.
 With --users FILE (lines "user:password", for the admin database) a
-connection must authenticate with SCRAM-SHA-256 before any command but the
+connection must authenticate with SCRAM-SHA-256 (standin_scram.py) before
+any command but the
 handshake, ping and buildInfo; a wrong password gets code 18
 AuthenticationFailed. Passwords are taken as they are (no SASLprep).
 It reports maxWireVersion 13 (MongoDB 5.0). It is not a database: one
@@ -37,11 +38,8 @@ lock serialises every request, there is no replication, no auth, no TLS.
 """
 
 import argparse
-import base64
 import collections
 import datetime
-import hashlib
-import hmac
 import os
 import signal
 import sys
@@ -55,6 +53,7 @@ sys.modules.setdefault("OpenSSL", None)
 import bson  # noqa: E402
 import mockupdb  # noqa: E402
 import mongomock  # noqa: E402
+from standin_scram import ScramLogins  # noqa: E402
 from pymongo import ReturnDocument  # noqa: E402
 
 MAX_WIRE_VERSION = 13
@@ -74,7 +73,6 @@ IGNORED_FIELDS = ("$db", "lsid", "txnNumber", "$clusterTime", "$readPreference",
 # Commands a connection may send before it has authenticated
 OPEN_COMMANDS = ("ismaster", "isMaster", "hello", "ping", "buildInfo", "buildinfo",
                  "saslStart", "saslContinue", "endSessions")
-SCRAM_ITERATIONS = 4096
 
 
 class CommandError(Exception):
@@ -94,7 +92,7 @@ def op_failure(exc):
                         str(exc) or type(exc).__name__)
 
 
-class StandinServer(mockupdb.MockupDB):
+class StandinServer(ScramLogins, mockupdb.MockupDB):
     """mockupdb bound to 127.0.0.1 with every request routed to mongomock."""
 
     def __init__(self, port, dbpath, users=None):
@@ -201,66 +199,6 @@ class StandinServer(mockupdb.MockupDB):
         if self.dbpath:
             self.save()
         return {"numFiles": 1, "ok": 1}
-
-    # -- SCRAM-SHA-256 (RFC 5802, RFC 7677) ---------------------------------
-
-    def auth_failed(self):
-        self.scram.pop(self.conn, None)
-        return err_reply(18, "AuthenticationFailed", "Authentication failed.")
-
-    def cmd_sasl_start(self, db, doc):
-        if self.users is None or doc.get("mechanism") != "SCRAM-SHA-256":
-            return err_reply(2, "BadValue", "mechanism not supported")
-        first = bytes(doc.get("payload", b"")).decode("utf-8", "replace")
-        if not first.startswith("n,,"):
-            return self.auth_failed()
-        bare = first[3:]
-        fields = dict(f.split("=", 1) for f in bare.split(",") if "=" in f)
-        user, cnonce = fields.get("n"), fields.get("r")
-        if user not in self.users or not cnonce:
-            return self.auth_failed()
-        nonce = cnonce + base64.b64encode(os.urandom(18)).decode()
-        salt = hashlib.sha256(("standin:" + user).encode()).digest()[:28]
-        server_first = "r=%s,s=%s,i=%d" % (nonce, base64.b64encode(salt).decode(),
-                                           SCRAM_ITERATIONS)
-        self.scram[self.conn] = (user, bare, server_first, nonce, salt)
-        return {"conversationId": 1, "done": False,
-                "payload": bson.binary.Binary(server_first.encode()), "ok": 1}
-
-    def cmd_sasl_continue(self, db, doc):
-        state = self.scram.get(self.conn)
-        payload = bytes(doc.get("payload", b""))
-        if state is None:
-            if self.conn in self.authed and not payload:
-                return {"conversationId": 1, "done": True,
-                        "payload": bson.binary.Binary(b""), "ok": 1}
-            return self.auth_failed()
-        user, bare, server_first, nonce, salt = state
-        final = payload.decode("utf-8", "replace")
-        without_proof, _, proof = final.rpartition(",p=")
-        fields = dict(f.split("=", 1) for f in without_proof.split(",") if "=" in f)
-        if fields.get("r") != nonce:
-            return self.auth_failed()
-        salted = hashlib.pbkdf2_hmac("sha256", self.users[user].encode(), salt,
-                                     SCRAM_ITERATIONS)
-        client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-        stored_key = hashlib.sha256(client_key).digest()
-        auth_msg = ",".join((bare, server_first, without_proof)).encode()
-        signature = hmac.new(stored_key, auth_msg, hashlib.sha256).digest()
-        try:
-            sent = base64.b64decode(proof)
-        except ValueError:
-            return self.auth_failed()
-        if len(sent) != len(client_key):
-            return self.auth_failed()
-        if not hmac.compare_digest(bytes(a ^ b for a, b in zip(sent, signature)), client_key):
-            return self.auth_failed()
-        server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-        verifier = hmac.new(server_key, auth_msg, hashlib.sha256).digest()
-        del self.scram[self.conn]
-        self.authed[self.conn] = user
-        return {"conversationId": 1, "done": True, "ok": 1,
-                "payload": bson.binary.Binary(b"v=" + base64.b64encode(verifier))}
 
     # -- cursors ----------------------------------------------------------
 

@@ -29,12 +29,11 @@ firstBatch/nextBatch; a unique index violation is a write error with code
 11000 and an "E11000 duplicate key error" message; write concerns are
 acknowledged and otherwise ignored; w:0 (moreToCome) gets no reply.
 With --users FILE (lines "user:password", for the admin database) a
-connection must authenticate with SCRAM-SHA-256 (standin_scram.py) before
-any command but the
-handshake, ping and buildInfo; a wrong password gets code 18
-AuthenticationFailed. Passwords are taken as they are (no SASLprep).
+connection must log in with SCRAM-SHA-256 (standin_scram.py) before any
+command but the handshake, ping and buildInfo; a wrong password gets code
+18 AuthenticationFailed. Passwords are taken as they are (no SASLprep).
 It reports maxWireVersion 13 (MongoDB 5.0). It is not a database: one
-lock serialises every request, there is no replication, no auth, no TLS.
+lock serialises every request; there are no roles, no replication, no TLS.
 """
 
 import argparse

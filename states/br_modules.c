@@ -8,6 +8,7 @@ extern const br_module_t br_mod_luks;
 extern const br_module_t br_mod_lvm;
 extern const br_module_t br_mod_mount;
 extern const br_module_t br_mod_service;
+extern const br_module_t br_mod_mongodb;
 
 const br_module_t *const br_modules[] = {
     &br_mod_cmd,
@@ -16,6 +17,7 @@ const br_module_t *const br_modules[] = {
     &br_mod_lvm,
     &br_mod_mount,
     &br_mod_service,
+    &br_mod_mongodb,
     NULL,
 };
 

@@ -12,6 +12,7 @@ Run it with Debian's interpreter, /usr/bin/python3 (another python3 first
 on PATH may not see Debian's packages):
 
     /usr/bin/python3 mongo_standin.py --port 0 --port-file F [--dbpath DIR]
+                                      [--users FILE]
 
 It binds 127.0.0.1 only. --port 0 picks a free port; the bound port is
 written to --port-file (atomically, once the socket accepts) and to stdout,
@@ -27,8 +28,12 @@ dropIndexes, listCollections, drop, dropDatabase. Cursors come back with
 firstBatch/nextBatch; a unique index violation is a write error with code
 11000 and an "E11000 duplicate key error" message; write concerns are
 acknowledged and otherwise ignored; w:0 (moreToCome) gets no reply.
+With --users FILE (lines "user:password", for the admin database) a
+connection must log in with SCRAM-SHA-256 (standin_scram.py) before any
+command but the handshake, ping and buildInfo; a wrong password gets code
+18 AuthenticationFailed. Passwords are taken as they are (no SASLprep).
 It reports maxWireVersion 13 (MongoDB 5.0). It is not a database: one
-lock serialises every request, there is no replication, no auth, no TLS.
+lock serialises every request; there are no roles, no replication, no TLS.
 """
 
 import argparse
@@ -38,6 +43,7 @@ import os
 import signal
 import sys
 import threading
+import weakref
 
 # pymongo (imported by mockupdb) pulls pyOpenSSL for TLS, which the
 # stand-in never uses; not importing it halves the start time.
@@ -46,6 +52,7 @@ sys.modules.setdefault("OpenSSL", None)
 import bson  # noqa: E402
 import mockupdb  # noqa: E402
 import mongomock  # noqa: E402
+from standin_scram import ScramLogins  # noqa: E402
 from pymongo import ReturnDocument  # noqa: E402
 
 MAX_WIRE_VERSION = 13
@@ -60,6 +67,11 @@ IGNORED_FIELDS = ("$db", "lsid", "txnNumber", "$clusterTime", "$readPreference",
                   "writeConcern", "readConcern", "autocommit", "startTransaction",
                   "apiVersion", "apiStrict", "apiDeprecationErrors", "comment",
                   "maxTimeMS", "$query")
+
+
+# Commands a connection may send before it has authenticated
+OPEN_COMMANDS = ("ismaster", "isMaster", "hello", "ping", "buildInfo", "buildinfo",
+                 "saslStart", "saslContinue", "endSessions")
 
 
 class CommandError(Exception):
@@ -79,11 +91,15 @@ def op_failure(exc):
                         str(exc) or type(exc).__name__)
 
 
-class StandinServer(mockupdb.MockupDB):
+class StandinServer(ScramLogins, mockupdb.MockupDB):
     """mockupdb bound to 127.0.0.1 with every request routed to mongomock."""
 
-    def __init__(self, port, dbpath):
+    def __init__(self, port, dbpath, users=None):
         super().__init__(port=port, request_timeout=int(1e6))
+        self.users = users
+        # connection (socket) -> authenticated user, or the SCRAM exchange
+        self.authed = weakref.WeakKeyDictionary()
+        self.scram = weakref.WeakKeyDictionary()
         self._address = ("127.0.0.1", port)
         self.dbpath = dbpath
         self.client = mongomock.MongoClient()
@@ -108,6 +124,7 @@ class StandinServer(mockupdb.MockupDB):
             "listCollections": self.cmd_list_collections,
             "drop": self.cmd_drop, "dropDatabase": self.cmd_drop_database,
             "create": self.cmd_create,
+            "saslStart": self.cmd_sasl_start, "saslContinue": self.cmd_sasl_continue,
         }
 
     # -- dispatch ---------------------------------------------------------
@@ -125,6 +142,11 @@ class StandinServer(mockupdb.MockupDB):
             if fn is None:
                 raise CommandError(59, "CommandNotFound",
                                    "no such command: '%s'" % name)
+            if (self.users is not None and name not in OPEN_COMMANDS
+                    and request._client not in self.authed):
+                raise CommandError(13, "Unauthorized",
+                                   "command %s requires authentication" % name)
+            self.conn = request._client
             reply = fn(db, doc)
         except CommandError as exc:
             reply = err_reply(exc.code, exc.code_name, str(exc))
@@ -148,6 +170,14 @@ class StandinServer(mockupdb.MockupDB):
     # -- handshake and administration -------------------------------------
 
     def cmd_hello(self, db, doc):
+        reply = self.hello_doc()
+        mechs = doc.get("saslSupportedMechs")
+        if self.users is not None and isinstance(mechs, str):
+            if mechs.split(".", 1)[-1] in self.users:
+                reply["saslSupportedMechs"] = ["SCRAM-SHA-256"]
+        return reply
+
+    def hello_doc(self):
         return {"ismaster": True, "isWritablePrimary": True, "helloOk": True,
                 "maxBsonObjectSize": 16 * 1024 * 1024,
                 "maxMessageSizeBytes": 48000000, "maxWriteBatchSize": 100000,
@@ -491,6 +521,8 @@ def main():
                     help="TCP port on 127.0.0.1; 0 picks a free one")
     ap.add_argument("--port-file", help="write the bound port here when ready")
     ap.add_argument("--dbpath", help="keep the data here across restarts")
+    ap.add_argument("--users", help='require SCRAM-SHA-256 logins: a file of '
+                    '"user:password" lines')
     ap.add_argument("--verbose", action="store_true", help="log every request")
     args = ap.parse_args()
     if not 0 <= args.port <= 65535:
@@ -498,7 +530,20 @@ def main():
     if args.dbpath and not os.path.isdir(args.dbpath):
         ap.error("--dbpath: %s is not a directory" % args.dbpath)
 
-    server = StandinServer(args.port, args.dbpath)
+    users = None
+    if args.users:
+        try:
+            with open(args.users) as f:
+                lines = [l.rstrip("\n") for l in f if l.strip()]
+        except OSError as exc:
+            ap.error("--users: %s" % exc)
+        users = {}
+        for i, line in enumerate(lines, 1):
+            if ":" not in line:
+                ap.error("--users: %s:%d: expected user:password" % (args.users, i))
+            user, password = line.split(":", 1)
+            users[user] = password
+    server = StandinServer(args.port, args.dbpath, users)
     server.verbose = args.verbose
     if args.dbpath:
         try:

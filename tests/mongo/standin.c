@@ -18,6 +18,7 @@
 
 struct _standin_t {
     char *dbpath;    //  data directory, or NULL
+    char *users;     //  file of user:password lines, or NULL
     char *portfile;  //  where the server writes its port when it accepts
     char *tmpdir;    //  holds the port file
     int port;        //  0 until known
@@ -93,6 +94,7 @@ standin_destroy(standin_t **self_p)
         free(self->tmpdir);
     }
     free(self->dbpath);
+    free(self->users);
     free(self);
     *self_p = NULL;
 }
@@ -115,7 +117,7 @@ s_exec_child(standin_t *self, int delay_ms)
     signal(SIGINT, SIG_DFL);
     char port[16];
     snprintf(port, sizeof port, "%d", self->port);
-    const char *argv[10];
+    const char *argv[12];
     int argc = 0;
     argv[argc++] = STANDIN_PYTHON;
     argv[argc++] = s_script();
@@ -127,10 +129,26 @@ s_exec_child(standin_t *self, int delay_ms)
         argv[argc++] = "--dbpath";
         argv[argc++] = self->dbpath;
     }
+    if (self->users) {
+        argv[argc++] = "--users";
+        argv[argc++] = self->users;
+    }
     argv[argc] = NULL;
     execv(STANDIN_PYTHON, (char *const *) argv);
     fprintf(stderr, "standin: cannot run %s: %s\n", STANDIN_PYTHON, strerror(errno));
     _exit(127);
+}
+
+int
+standin_set_users(standin_t *self, const char *file)
+{
+    char *copy = strdup(file);
+    if (!copy) {
+        return -1;
+    }
+    free(self->users);
+    self->users = copy;
+    return 0;
 }
 
 int

@@ -15,7 +15,8 @@
     standin_start(db, delay_ms) with a delay forks a child that sleeps, then
     becomes the server; it returns at once (the port must be fixed, given to
     standin_new) so a test can check a client that waits for the database.
-    standin_wait() then waits until it accepts.
+    standin_wait() then waits until it accepts. standin_set_users() makes
+    it require logins (SCRAM-SHA-256).
 
     The script is found through $BRINE_MONGO_STANDIN, else the path compiled
     in as BRINE_MONGO_STANDIN_SCRIPT; it runs under /usr/bin/python3, which
@@ -31,6 +32,10 @@ typedef struct _standin_t standin_t;
 //  port: TCP port on 127.0.0.1, 0 for a free one picked at the first start.
 //  Starts nothing. NULL when out of memory.
 standin_t *standin_new(const char *dbpath, int port);
+
+//  Makes the server require SCRAM-SHA-256 logins of the users in file
+//  (lines "user:password") from the next start on. 0, or -1 (no memory).
+int standin_set_users(standin_t *self, const char *file);
 
 //  Stops the server if it runs (SIGTERM, then SIGKILL after 10 s), frees.
 void standin_destroy(standin_t **self_p);

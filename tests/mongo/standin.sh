@@ -4,11 +4,13 @@
 # binds 127.0.0.1 only.
 #
 #   . tests/mongo/standin.sh
-#   standin_start DIR [PORT [DELAY_S]]  # DIR: data and port file; PORT 0 or
+#   standin_start DIR [PORT [DELAY_S [ARGS...]]]
+#                                       # DIR: data and port file; PORT 0 or
 #                                       # absent: a free port. Without a delay
 #                                       # it returns once the server accepts.
-#                                       # Sets STANDIN_PID, STANDIN_PORT,
-#                                       # STANDIN_URI.
+#                                       # ARGS go to mongo_standin.py (e.g.
+#                                       # --users FILE). Sets STANDIN_PID,
+#                                       # STANDIN_PORT, STANDIN_URI.
 #   standin_wait [SECONDS]              # after a delayed start: until it accepts
 #   standin_stop                        # SIGTERM: the server saves DIR, exits
 #   standin_kill                        # SIGKILL: a crash, nothing saved
@@ -26,6 +28,7 @@ STANDIN_DIR=
 standin_start() {
     STANDIN_DIR=$1
     local port=${2:-0} delay=${3:-0}
+    shift $(($# < 3 ? $# : 3))
     rm -f "$STANDIN_DIR/standin.port"
     if [ "$delay" != 0 ] && [ "$port" = 0 ]; then
         echo "standin_start: a delayed start needs a fixed port" >&2
@@ -34,7 +37,7 @@ standin_start() {
     (
         [ "$delay" = 0 ] || sleep "$delay"
         exec /usr/bin/python3 "$STANDIN_SCRIPT" --port "$port" \
-            --port-file "$STANDIN_DIR/standin.port" --dbpath "$STANDIN_DIR" >/dev/null
+            --port-file "$STANDIN_DIR/standin.port" --dbpath "$STANDIN_DIR" "$@" >/dev/null
     ) &
     STANDIN_PID=$!
     STANDIN_PORT=$port

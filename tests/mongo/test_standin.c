@@ -3,7 +3,8 @@
     handshake, ping, inserts, finds with filter and sort, getMore over a
     large result, a unique index and its E11000 error, updates and upserts,
     createIndexes and listIndexes, exact BSON round trips, an unacknowledged
-    write, and the data (documents and indexes) kept across a SIGTERM
+    write, findAndModify, delete, aggregate, a cursor killed early, SCRAM
+    logins (right, wrong, none), and the data (documents and indexes) kept across a SIGTERM
     restart on the same port, each document exactly once. */
 #include "standin.h"
 #include "testutil.h"
@@ -40,6 +41,16 @@ s_count(mongoc_collection_t *coll, const bson_t *filter)
     return n;
 }
 
+//  A command's outcome, with libmongoc's reason when it failed.
+static void
+s_check_ok(bool ok, const char *what, const bson_error_t *error)
+{
+    if (!ok) {
+        fprintf(stderr, "%s: %s\n", what, error->message);
+    }
+    CHECK(ok);
+}
+
 static void
 s_test_ping(mongoc_client_t *client)
 {
@@ -47,10 +58,7 @@ s_test_ping(mongoc_client_t *client)
     bson_t reply;
     bson_error_t error;
     bool ok = mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, &error);
-    if (!ok) {
-        fprintf(stderr, "ping: %s\n", error.message);
-    }
-    CHECK(ok);
+    s_check_ok(ok, "ping", &error);
     bson_destroy(&reply);
     bson_destroy(cmd);
 }
@@ -128,10 +136,7 @@ s_create_unique_index(mongoc_collection_t *coll)
     bson_t reply;
     bson_error_t error;
     bool ok = mongoc_collection_write_command_with_opts(coll, cmd, NULL, &reply, &error);
-    if (!ok) {
-        fprintf(stderr, "createIndexes: %s\n", error.message);
-    }
-    CHECK(ok);
+    s_check_ok(ok, "createIndexes", &error);
     bson_destroy(&reply);
     bson_destroy(cmd);
 }
@@ -254,6 +259,113 @@ s_test_unacknowledged(mongoc_collection_t *coll)
     bson_destroy(doc);
 }
 
+//  findAndModify, delete, aggregate
+static void
+s_test_modify_delete_aggregate(mongoc_collection_t *coll)
+{
+    bson_error_t error;
+    for (int i = 0; i < 3; i++) {
+        bson_t *doc = BCON_NEW("fam", BCON_UTF8("fm"), "v", BCON_INT32(i));
+        CHECK(mongoc_collection_insert_one(coll, doc, NULL, NULL, &error));
+        bson_destroy(doc);
+    }
+    bson_t *query = BCON_NEW("fam", BCON_UTF8("fm"));
+    bson_t *sort = BCON_NEW("v", BCON_INT32(-1));
+    bson_t *update = BCON_NEW("$inc", "{", "v", BCON_INT32(10), "}");
+    bson_t reply;
+    bson_iter_t it;
+    bool ok = mongoc_collection_find_and_modify(coll, query, sort, update, NULL, false, false, true,
+                                                &reply, &error);
+    s_check_ok(ok, "findAndModify", &error);
+    CHECK(bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it));
+    bson_iter_t v;
+    CHECK(bson_iter_init_find(&it, &reply, "value") && bson_iter_recurse(&it, &v) &&
+          bson_iter_find(&v, "v") && bson_iter_as_int64(&v) == 12);
+    bson_destroy(&reply);
+
+    bson_t *pipeline = BCON_NEW("pipeline", "[", "{", "$match", "{", "fam", BCON_UTF8("fm"), "}",
+                                "}", "{", "$group", "{", "_id", BCON_NULL, "total", "{", "$sum",
+                                BCON_UTF8("$v"), "}", "}", "}", "]");
+    mongoc_cursor_t *cursor = mongoc_collection_aggregate(coll, MONGOC_QUERY_NONE, pipeline, NULL,
+                                                          NULL);
+    const bson_t *doc;
+    CHECK(mongoc_cursor_next(cursor, &doc) && bson_iter_init_find(&it, doc, "total") &&
+          bson_iter_as_int64(&it) == 0 + 1 + 12);
+    CHECK(!mongoc_cursor_error(cursor, &error));
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(pipeline);
+
+    CHECK(mongoc_collection_delete_many(coll, query, NULL, &reply, &error));
+    CHECK(bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 3);
+    bson_destroy(&reply);
+    CHECK_EQ_INT(s_count(coll, query), 0);
+    bson_destroy(update);
+    bson_destroy(sort);
+    bson_destroy(query);
+}
+
+//  A cursor dropped early (killCursors), then the connection still works
+static void
+s_test_kill_cursor(mongoc_client_t *client, mongoc_collection_t *big)
+{
+    bson_t filter = BSON_INITIALIZER;
+    bson_t *opts = BCON_NEW("batchSize", BCON_INT32(10));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(big, &filter, opts, NULL);
+    const bson_t *doc;
+    CHECK(mongoc_cursor_next(cursor, &doc));
+    CHECK(mongoc_cursor_get_id(cursor) != 0);
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(&filter);
+    s_test_ping(client);
+}
+
+//  With --users: SCRAM-SHA-256 through libmongoc, a wrong password refused
+//  (code 18), a connection without login refused a write (code 13)
+static void
+s_test_users(const char *dir)
+{
+    char users[512];
+    snprintf(users, sizeof users, "%s/users", dir);
+    FILE *file = fopen(users, "w");
+    CHECK(file && fputs("brine:p@ss w0rd\n", file) >= 0 && fclose(file) == 0);
+    standin_t *db = standin_new(NULL, 0);
+    CHECK(db && standin_set_users(db, users) == 0 && standin_start(db, 0) == 0);
+    if (!db || standin_pid(db) == 0) {
+        standin_destroy(&db);
+        return;
+    }
+    static const struct {
+        const char *userinfo;
+        uint32_t domain, code; //  of the insert; 0 when it works
+    } cases[] = {
+        {"brine:p%40ss%20w0rd@", 0, 0},
+        {"brine:wrong@", MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE},
+        {"", MONGOC_ERROR_SERVER, 13},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char uri[256];
+        snprintf(uri, sizeof uri, "mongodb://%s127.0.0.1:%d/admin?serverSelectionTimeoutMS=3000",
+                 cases[i].userinfo, standin_port(db));
+        mongoc_client_t *client = mongoc_client_new(uri);
+        mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+        mongoc_collection_t *coll = mongoc_client_get_collection(client, "brine", "auth");
+        bson_t *doc = BCON_NEW("case", BCON_INT32((int32_t)i));
+        bson_error_t error = {0};
+        bool ok = mongoc_collection_insert_one(coll, doc, NULL, NULL, &error);
+        if (ok != (cases[i].code == 0) ||
+            (!ok && (error.domain != cases[i].domain || error.code != cases[i].code))) {
+            fprintf(stderr, "users case %zu: ok %d, domain %u, code %u: %s\n", i, ok,
+                    error.domain, error.code, error.message);
+            CHECK(false);
+        }
+        bson_destroy(doc);
+        mongoc_collection_destroy(coll);
+        mongoc_client_destroy(client);
+    }
+    standin_destroy(&db);
+}
+
 static double
 s_ms_since(const struct timespec *t0)
 {
@@ -290,6 +402,8 @@ main(void)
     s_test_upsert(coll);
     s_test_round_trip(coll);
     s_test_unacknowledged(coll);
+    s_test_modify_delete_aggregate(coll);
+    s_test_kill_cursor(client, big);
     int64_t before = s_count(coll, NULL);
     mongoc_collection_destroy(returns);
     mongoc_collection_destroy(big);
@@ -321,6 +435,7 @@ main(void)
     mongoc_client_destroy(client);
 
     standin_destroy(&db);
+    s_test_users(dir);
     test_rmtree(dir);
     free(dir);
     mongoc_cleanup();

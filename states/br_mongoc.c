@@ -1,0 +1,94 @@
+/*  br_mongoc: the lazily loaded libmongoc table (see br_mongoc.h). */
+#include "br_mongoc.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+//  One symbol of the table: its name in libmongoc and where it goes.
+typedef struct {
+    const char *name;
+    size_t offset;
+} s_symbol_t;
+
+#define S_SYM(field) {"mongoc_" #field, offsetof(br_mongoc_t, field)}
+
+static const s_symbol_t s_symbols[] = {
+    S_SYM(uri_new_with_error),
+    S_SYM(uri_destroy),
+    S_SYM(uri_set_option_as_int32),
+    S_SYM(uri_set_option_as_bool),
+    S_SYM(uri_set_username),
+    S_SYM(uri_set_password),
+    S_SYM(uri_get_hosts),
+    S_SYM(uri_get_srv_hostname),
+    S_SYM(client_new_from_uri),
+    S_SYM(client_destroy),
+    S_SYM(client_set_error_api),
+    S_SYM(client_select_server),
+    S_SYM(client_command_simple_with_server_id),
+    S_SYM(server_description_host),
+    S_SYM(server_description_id),
+    S_SYM(server_description_destroy),
+    {NULL, 0},
+};
+
+//  The loaded table is per process by nature (dlopen's handle is); it is
+//  written once under pthread_once and only read afterwards.
+static struct {
+    pthread_once_t once;
+    br_mongoc_t table;
+    bool loaded;
+    char why[256];
+} s_lib = {PTHREAD_ONCE_INIT, {0}, false, ""};
+
+//  libmongoc logs to stderr by default; its messages may quote URI options,
+//  so none of them is let through (the states report errors themselves).
+static void
+s_quiet(mongoc_log_level_t level, const char *domain, const char *message, void *arg)
+{
+    (void)level;
+    (void)domain;
+    (void)message;
+    (void)arg;
+}
+
+static void
+s_load(void)
+{
+    //  RTLD_NODELETE: libcrypto must never be unloaded from a process
+    void *handle = dlopen(BR_MONGOC_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!handle) {
+        const char *e = dlerror();
+        snprintf(s_lib.why, sizeof s_lib.why, "cannot load %s (Debian package libmongoc-1.0-0): %s",
+                 BR_MONGOC_SONAME, e ? e : "unknown error");
+        return;
+    }
+    for (const s_symbol_t *s = s_symbols; s->name; s++) {
+        void *fn = dlsym(handle, s->name);
+        if (!fn) {
+            snprintf(s_lib.why, sizeof s_lib.why, "%s has no %s", BR_MONGOC_SONAME, s->name);
+            return;
+        }
+        memcpy((char *)&s_lib.table + s->offset, &fn, sizeof fn);
+    }
+    void (*set_log)(mongoc_log_func_t, void *) =
+        (void (*)(mongoc_log_func_t, void *))dlsym(handle, "mongoc_log_set_handler");
+    void (*init)(void) = (void (*)(void))dlsym(handle, "mongoc_init");
+    if (!set_log || !init) {
+        snprintf(s_lib.why, sizeof s_lib.why, "%s has no mongoc_init", BR_MONGOC_SONAME);
+        return;
+    }
+    set_log(s_quiet, NULL);
+    init();
+    s_lib.loaded = true;
+}
+
+const br_mongoc_t *
+br_mongoc_load(br_errmsg_t *err)
+{
+    if (pthread_once(&s_lib.once, s_load) != 0 || !s_lib.loaded) {
+        br_errmsg_set(err, BR_ERR_NOTFOUND, "%s", s_lib.why[0] ? s_lib.why : "cannot load libmongoc");
+        return NULL;
+    }
+    return &s_lib.table;
+}

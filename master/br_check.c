@@ -4,6 +4,7 @@
 #include "br_check.h"
 #include "br_match.h"
 #include "br_mongo_conf.h"
+#include "br_mongo_uri.h"
 #include "br_render.h"
 #include "br_sls.h"
 #include "br_state.h"
@@ -619,7 +620,8 @@ s_job_cache(s_check_t *self)
         s_problem(self, "job cache", err.text);
     } else if (br_mongo_conf_enabled(self->config)) {
         char masked[1024];
-        br_mongo_mask_uri(br_config_str(self->config, "mongo.uri"), masked, sizeof masked);
+        const char *uri = br_config_str(self->config, "mongo.uri");
+        br_mongo_uri_mask(uri, strlen(uri), masked, sizeof masked);
         fprintf(self->out, "job cache: mongo, database %s at %s, write concern %s\n",
                 br_config_str(self->config, "mongo.db"), masked,
                 br_config_str(self->config, "mongo.write_concern"));

@@ -1,5 +1,6 @@
 /*  br_mongo_conf: checking the MongoDB options and opening a URI. */
 #include "br_mongo_conf.h"
+#include "br_mongo_uri.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -15,57 +16,17 @@
 #define S_W_MAX 50
 
 struct _br_mongo_conf_t {
-    mongoc_uri_t *uri;           //  with brine's timeouts filled in
+    br_mongo_uri_t parts;        //  the URI without userinfo, user, password
+    mongoc_uri_t *uri;           //  with brine's timeouts and the credentials
     char *db;                    //  database name
     mongoc_write_concern_t *wc;  //  for every write
-    char masked[1024];           //  the URI for logs, password masked
-    char *password_raw;          //  the password as written in the URI, to scrub
+    char masked[1024];           //  the URI for logs: userinfo and values masked
 };
 
 bool
 br_mongo_conf_enabled(const br_config_t *config)
 {
     return strcmp(br_config_str(config, "master_job_cache"), "mongo") == 0;
-}
-
-//  Finds the password in uri: *colon at the ':' before it, *at at the '@'
-//  after it (userinfo lies between :// and the last @ of the authority).
-//  False when the URI holds none
-static bool
-s_password_at(const char *uri, const char **colon, const char **at)
-{
-    const char *scheme = strstr(uri, "://");
-    const char *start = scheme ? scheme + 3 : uri;
-    const char *end = start + strcspn(start, "/?");
-    *at = NULL;
-    for (const char *p = start; p < end; p++) {
-        if (*p == '@') {
-            *at = p;
-        }
-    }
-    *colon = *at ? memchr(start, ':', (size_t)(*at - start)) : NULL;
-    return *colon != NULL;
-}
-
-void
-br_mongo_mask_uri(const char *uri, char *out, size_t size)
-{
-    const char *colon, *at;
-    if (s_password_at(uri, &colon, &at)) {
-        snprintf(out, size, "%.*s***%s", (int)(colon + 1 - uri), uri, at);
-    } else {
-        snprintf(out, size, "%s", uri);
-    }
-}
-
-//  The password as written in the URI (percent-encoded, maybe), or NULL
-static char *
-s_raw_password(const char *uri)
-{
-    const char *colon, *at;
-    return s_password_at(uri, &colon, &at) && at > colon + 1
-               ? strndup(colon + 1, (size_t)(at - colon - 1))
-               : NULL;
 }
 
 static bool
@@ -101,21 +62,32 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
     mongoc_init();
     bson_error_t error;
     const char *text = br_config_str(config, "mongo.uri");
-    //  libmongoc's own complaint could quote the URI, password and all:
-    //  silenced, for the one below that masks it
-    mongoc_log_set_handler(NULL, NULL);
-    mongoc_uri_t *uri = mongoc_uri_new_with_error(text, &error);
-    mongoc_log_set_handler(mongoc_log_default_handler, NULL);
+    char masked[1024];
+    br_mongo_uri_mask(text, strlen(text), masked, sizeof masked);
+    //  The credentials come out first: libmongoc never sees them in a text
+    //  it could quote back
+    br_mongo_uri_t parts;
+    br_errmsg_t why = {""};
+    int rc = br_mongo_uri_split(text, strlen(text), &parts, &why);
+    bool password = parts.password != NULL;
+    mongoc_uri_t *uri = NULL;
+    if (rc == BR_OK) {
+        //  libmongoc logs its own complaint too: silenced, for ours
+        mongoc_log_set_handler(NULL, NULL);
+        uri = mongoc_uri_new_with_error(parts.uri, &error);
+        mongoc_log_set_handler(mongoc_log_default_handler, NULL);
+    }
+    br_mongo_uri_fini(&parts);
+    if (rc != BR_OK) {
+        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.uri", BR_CONFIG_WHOLE, "%s",
+                               why.text);
+    }
     if (!uri) {
-        //  libmongoc's reason may quote the URI: the password stays out
-        char masked[1024];
-        br_mongo_mask_uri(text, masked, sizeof masked);
         return br_config_error(config, err, BR_ERR_CONFIG, "mongo.uri", BR_CONFIG_WHOLE,
-                               "'%.200s' is not a MongoDB URI (mongodb://HOST[:PORT][,...]"
-                               "[/?replicaSet=NAME])",
+                               "'%.200s' is not a MongoDB URI (mongodb://[USER:PASSWORD@]HOST"
+                               "[:PORT][,...][/?replicaSet=NAME])",
                                masked);
     }
-    bool password = mongoc_uri_get_password(uri) != NULL;
     mongoc_uri_destroy(uri);
     //  As with pillar (S6): a file others can read must hold no secret
     struct stat st;
@@ -182,12 +154,15 @@ br_mongo_conf_new(const br_config_t *config, const char *appname, br_errmsg_t *e
         return NULL;
     }
     const char *text = br_config_str(config, "mongo.uri");
-    self->uri = mongoc_uri_new_with_error(text, NULL);
+    br_mongo_uri_split(text, strlen(text), &self->parts, NULL); //  checked above
+    self->uri = self->parts.uri ? mongoc_uri_new_with_error(self->parts.uri, NULL) : NULL;
     self->db = strdup(br_config_str(config, "mongo.db"));
     self->wc = mongoc_write_concern_new();
-    self->password_raw = s_raw_password(text);
-    br_mongo_mask_uri(text, self->masked, sizeof self->masked);
-    if (!self->uri || !self->db || !self->wc) {
+    br_mongo_uri_mask(text, strlen(text), self->masked, sizeof self->masked);
+    if (!self->uri || !self->db || !self->wc ||
+        (self->parts.user && !mongoc_uri_set_username(self->uri, self->parts.user)) ||
+        (self->parts.password &&
+         !mongoc_uri_set_password(self->uri, br_mongo_uri_password(&self->parts)))) {
         br_mongo_conf_destroy(&self);
         br_errmsg_set(err, BR_ERR_NOMEM, "out of memory");
         return NULL;
@@ -220,10 +195,7 @@ br_mongo_conf_destroy(br_mongo_conf_t **self_p)
         mongoc_uri_destroy(self->uri);
         mongoc_write_concern_destroy(self->wc);
         free(self->db);
-        if (self->password_raw) {
-            br_wipe(self->password_raw, strlen(self->password_raw));
-            free(self->password_raw);
-        }
+        br_mongo_uri_fini(&self->parts);
         free(self);
         *self_p = NULL;
     }
@@ -272,6 +244,5 @@ s_scrub_one(const char *secret, char *text)
 void
 br_mongo_conf_scrub(const br_mongo_conf_t *self, char *text)
 {
-    s_scrub_one(mongoc_uri_get_password(self->uri), text);
-    s_scrub_one(self->password_raw, text);
+    s_scrub_one(br_mongo_uri_password(&self->parts), text);
 }

@@ -3,8 +3,10 @@
     takes, for the returner, for `brine jobs` and for --check-config.
 
     A URI may carry a password (mongodb://user:PASSWORD@host/...). It is a
-    secret: nothing here prints it, br_mongo_conf_masked gives the text to
-    log, and br_mongo_conf_scrub removes it from libmongoc's error texts
+    secret: the credentials are split off the URI (br_mongo_uri, the
+    password into locked memory) and handed to libmongoc apart from it;
+    nothing here prints them, br_mongo_conf_masked gives the text to log,
+    and br_mongo_conf_scrub removes the password from libmongoc's messages
     before they are shown. */
 #ifndef BR_MONGO_CONF_H
 #define BR_MONGO_CONF_H
@@ -34,13 +36,10 @@ void br_mongo_conf_destroy(br_mongo_conf_t **self_p);
 const mongoc_uri_t *br_mongo_conf_uri(const br_mongo_conf_t *self);
 const char *br_mongo_conf_db(const br_mongo_conf_t *self);
 const mongoc_write_concern_t *br_mongo_conf_write_concern(const br_mongo_conf_t *self);
-//  The URI as it may be logged: the password replaced by ***
+//  The URI as it may be logged: userinfo and option values masked
 const char *br_mongo_conf_masked(const br_mongo_conf_t *self);
 
 //  Replaces every copy of the URI's password in text (in place) by ***.
 void br_mongo_conf_scrub(const br_mongo_conf_t *self, char *text);
-
-//  Writes uri with its password replaced by *** into out.
-void br_mongo_mask_uri(const char *uri, char *out, size_t size);
 
 #endif

@@ -93,12 +93,14 @@ minion_conf() { # ID MASTER-LIST
     printf 'acceptance_wait_time: 1\n' >>"$work/$1/minion"
 }
 
-start() { # NAME: m1, m2 or a minion id
-    case $1 in
-    m[0-9]*) "$bin/brine-master" -c "$work/$1" >>"$work/$1.log" 2>&1 & ;;
-    *) "$bin/brine-minion" -c "$work/$1" >>"$work/$1.log" 2>&1 & ;;
+start() { # NAME [MASTER-OPTIONS...]: m1, m2... or a minion id
+    local name=$1
+    shift
+    case $name in
+    m[0-9]*) "$bin/brine-master" -c "$work/$name" "$@" >>"$work/$name.log" 2>&1 & ;;
+    *) "$bin/brine-minion" -c "$work/$name" >>"$work/$name.log" 2>&1 & ;;
     esac
-    pid[$1]=$!
+    pid[$name]=$!
 }
 stop() { # NAME [SIGNAL]: waits until it is gone; its exit status in $status
     local p=${pid[$1]}

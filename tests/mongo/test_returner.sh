@@ -4,8 +4,11 @@
 # secrets in its states, cmd.run) land in the jobs and returns collections
 # with the documented schema and indexes; brine jobs list/show read them back
 # from MongoDB, also through a second master's configuration that never ran
-# a job; bad job cache options are refused with file, line and option; S6: no
-# pillar secret and no password of the URI in any document, log or output.
+# a job; bad job cache options are refused with file, line and option. S6: a
+# master logs in with a password in its URI (a stand-in that requires SCRAM
+# logins) and another with a wrong one; no pillar secret and no password of
+# the URI in any document, job cache file, log (at debug level, libmongoc's
+# messages included) or output.
 #   usage: test_returner.sh BIN_DIR
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +36,13 @@ chmod -R o-rwx "$work/pillar"
 standin_start "$work/db" || { not_ok "the stand-in did not start"; mongo_done; exit 1; }
 master_conf 1 "$STANDIN_URI"
 master_conf 2 "$STANDIN_URI"
-minion_conf web1 "127.0.0.1:$(ret_port 1)"
+# master 3 logs in to a second stand-in that requires SCRAM logins; web1
+# fails over to it at the end
+port2=$(port)
+master_conf 3 "mongodb://brine:$password@127.0.0.1:$port2/?authSource=admin"
+master_conf 4 "mongodb://brine:wrong$password@127.0.0.1:$port2/?authSource=admin"
+printf 'brine:%s\n' "$password" >"$work/users"
+minion_conf web1 "[127.0.0.1:$(ret_port 1), 127.0.0.1:$(ret_port 3)]"
 minion_conf db1 "127.0.0.1:$(ret_port 1)"
 
 echo "# --check-config shows the job cache, and refuses bad options"
@@ -57,7 +66,7 @@ keep
 grep -qF "m9/master:13: option 'mongo.write_concern': '0' is not a write concern" "$work/out" &&
     ok "mongo.write_concern: 0 refused: $(cat "$work/out")" || not_ok "write concern 0"
 bad "mongo.db: a.b" "mongo.db: a.b" "option 'mongo.db': 'a.b' is not a database name"
-bad "mongo.uri: http://x" 'mongo.uri: "http://x"' "option 'mongo.uri': 'http://x' is not a MongoDB URI"
+bad "mongo.uri: http://x" 'mongo.uri: "http://x"' "option 'mongo.uri': not a MongoDB URI (mongodb://"
 
 echo "# jobs through master 1 land in MongoDB"
 fleet_up 1 web1 db1
@@ -154,12 +163,10 @@ keep
     ok "an unknown job: a clear error" || not_ok "unknown job: rc $rc"
 mv "$work/m1/cache/jobs.away" "$work/m1/cache/jobs"
 
-echo "# S6: a password in the URI is never shown"
-puri="mongodb://brine:$password@127.0.0.1:$STANDIN_PORT/?authSource=admin"
-master_conf 3 "$puri"
+echo "# S6: a password in the URI: a real login, and never shown"
 "$bin/brine-master" -c "$work/m3" --check-config >"$work/out" 2>&1
 keep
-grep -q "at mongodb://brine:\*\*\*@127.0.0.1:$STANDIN_PORT/" "$work/out" &&
+grep -q "at mongodb://\*\*\*@127.0.0.1:$port2/?authSource=\.\.\." "$work/out" &&
     ok "--check-config shows the URI masked" || not_ok "--check-config with a password"
 chmod 644 "$work/m3/master"
 "$bin/brine-master" -c "$work/m3" >"$work/out" 2>&1
@@ -168,25 +175,50 @@ grep -q "option 'mongo.uri': holds a password, and .* is readable by others" "$w
     ok "a readable configuration holding a password is refused" ||
     not_ok "readable config with a password: $(cat "$work/out")"
 chmod 600 "$work/m3/master"
-start m3
-wait_for "$work/m3.log" "publishing on" 20 || not_ok "master 3 did not start"
-brine 3 -L web1 test.ping --timeout 2 # web1 is not connected to master 3: ends at once
+standin_stop
+mkdir -p "$work/db2"
+standin_start "$work/db2" "$port2" 0 --users "$work/users" ||
+    not_ok "the stand-in with logins did not start"
+start m3 -l debug # libmongoc's messages too
+start m4 -l debug
+wait_for "$work/m3.log" "publishing on" 20 && wait_for "$work/m4.log" "publishing on" 20 ||
+    not_ok "masters 3 and 4 did not start"
+stop m1
+for _ in $(seq 100); do
+    brine 3 -L web1 test.ping --timeout 2
+    [ "$rc" = 0 ] && break
+    sleep 0.1
+done
 keep
-wait_for "$work/m3.log" "MongoDB at .* is unreachable" 20 &&
-    ok "master 3 cannot log in to the stand-in: $(grep -m1 -o "MongoDB at .* is unreachable" "$work/m3.log")" ||
-    not_ok "master 3's outage"
-brine 3 jobs list
+[ "$rc" = 0 ] && ok "web1 fails over to master 3 and answers there" || not_ok "web1 on master 3"
+brine 4 -L web1 test.ping --timeout 1 # not connected there: ends at once
 keep
+auth="mongodb://brine:$password@127.0.0.1:$port2/?authSource=admin"
+for _ in $(seq 50); do
+    "$bin/mongo_dump" "$auth" brine returns >"$work/returns3.json" 2>&1
+    grep -q '"master" : "[^"]*:'"$(ret_port 3)"'"' "$work/returns3.json" && break
+    sleep 0.2
+done
+grep -q '"minion" : "web1"' "$work/returns3.json" &&
+    ok "master 3 logged in and wrote web1's return" ||
+    not_ok "master 3's return in MongoDB: $(cat "$work/returns3.json")"
+"$bin/mongo_dump" "$auth" brine jobs >"$work/jobs3.json" 2>&1
+wait_for "$work/m4.log" "MongoDB at .* is unreachable" 20 &&
+    ok "master 4 with a wrong password: $(grep -m1 -o "MongoDB at .* is unreachable ([^)]*)" "$work/m4.log")" ||
+    not_ok "master 4's outage"
+brine 4 jobs list
+keep
+grep -q "this master's own job cache follows" "$work/out" &&
+    ok "brine jobs list with a wrong password: says so, lists the job cache" ||
+    not_ok "jobs list through master 4"
 stop m3
+stop m4
 
 echo "# S6: no secret anywhere"
 stop web1
 stop db1
-stop m1
-dump jobs >>"$work/jobs.json"
-dump returns >>"$work/returns.json"
 leaks=$(grep -lF -e "$secret" -e "$password" "$work"/*.log "$work"/*.json "$outputs" \
-    "$work"/m1/cache/jobs/* 2>/dev/null)
+    "$work"/m[1-4]/cache/jobs/* 2>/dev/null)
 [ -z "$leaks" ] && ok "neither secret in documents, job cache, logs or outputs" ||
     not_ok "a secret in: $leaks"
 grep -q "brine-mongo-test-disk" "$work/returns.json" &&

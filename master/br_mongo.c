@@ -25,8 +25,8 @@ typedef enum { S_START, S_RETURN, S_FINISH } s_kind_t;
 typedef struct _s_item_t {
     s_kind_t kind;
     char jid[BR_JID_LEN + 1];
-    bson_t *doc;  //  S_START: job document; S_RETURN: return document
-    bool replay;  //  S_FINISH: write every return from the job cache
+    bson_t *doc; //  S_START: job document; S_RETURN: return document
+    bool replay; //  S_FINISH: write every return from the job cache
     struct _s_item_t *next;
 } s_item_t;
 
@@ -39,19 +39,19 @@ struct _br_mongo_t {
     char *spool;          //  directory of the markers: the job cache's
     char *master;         //  this master's name in documents
     pthread_t thread;
-    bool started;         //  the thread runs
+    bool started; //  the thread runs
     //  Shared with the writer, under lock
     pthread_mutex_t lock;
-    pthread_cond_t wake;  //  an item, or stop
-    pthread_cond_t idle;  //  queue empty, nothing in flight
+    pthread_cond_t wake; //  an item, or stop
+    pthread_cond_t idle; //  queue empty, nothing in flight
     s_item_t *head, *tail;
     size_t inflight;
     bool stop;
     //  The writer's own
     mongoc_client_t *client;
-    bool indexed;         //  indexes created on this server
-    bool down;            //  in an outage
-    zhashx_t *partial;    //  jids with a document not written live
+    bool indexed;      //  indexes created on this server
+    bool down;         //  in an outage
+    zhashx_t *partial; //  jids with a document not written live
 };
 
 static int64_t
@@ -113,10 +113,9 @@ s_permanent(const bson_error_t *error)
 {
     //  Network and election errors, timeouts, and authentication or
     //  authorisation (13, 18: the operator fixes the user; the spool waits)
-    static const uint32_t retryable[] = {6,     7,     13,    18,    50,    64,    89,
-                                         91,    133,   134,   150,   189,   262,   9001,
-                                         10058, 10107, 11600, 11601, 11602, 13388, 13435,
-                                         13436};
+    static const uint32_t retryable[] = {6,     7,     13,    18,    50,    64,   89,    91,
+                                         133,   134,   150,   189,   262,   9001, 10058, 10107,
+                                         11600, 11601, 11602, 13388, 13435, 13436};
     if (error->domain != MONGOC_ERROR_SERVER && error->domain != MONGOC_ERROR_COMMAND &&
         error->domain != MONGOC_ERROR_BSON) {
         return false;
@@ -126,7 +125,7 @@ s_permanent(const bson_error_t *error)
             return false;
         }
     }
-    return error->domain != MONGOC_ERROR_COMMAND || error->code != MONGOC_ERROR_PROTOCOL_BAD_WIRE_VERSION;
+    return true;
 }
 
 static void
@@ -142,6 +141,13 @@ s_went_down(br_mongo_t *self, bson_error_t *error)
 }
 
 static void
+s_append_wc(br_mongo_t *self, bson_t *opts)
+{
+    mongoc_write_concern_t *wc = (mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf);
+    mongoc_write_concern_append(wc, opts);
+}
+
+static void
 s_opts(br_mongo_t *self, bson_t *opts, bool upsert)
 {
     bson_init(opts);
@@ -149,8 +155,7 @@ s_opts(br_mongo_t *self, bson_t *opts, bool upsert)
         BSON_APPEND_BOOL(opts, "upsert", true);
     } else {
         BSON_APPEND_BOOL(opts, "ordered", true);
-        mongoc_write_concern_append((mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf),
-                                    opts);
+        s_append_wc(self, opts);
     }
 }
 
@@ -178,8 +183,7 @@ s_write_one(br_mongo_t *self, mongoc_collection_t *coll, const bson_t *doc)
     bson_error_t error;
     s_selector(&selector, doc);
     s_opts(self, &opts, true);
-    mongoc_write_concern_append((mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf),
-                                &opts);
+    s_append_wc(self, &opts);
     bool ok = mongoc_collection_replace_one(coll, &selector, doc, &opts, NULL, &error);
     bson_destroy(&selector);
     bson_destroy(&opts);
@@ -254,8 +258,7 @@ s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
     bson_error_t error;
     bson_init(&opts);
     BSON_APPEND_BOOL(&opts, "ordered", false);
-    mongoc_write_concern_append((mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf),
-                                &opts);
+    s_append_wc(self, &opts);
     mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, &opts);
     for (size_t i = 0; i < n; i++) {
         mongoc_bulk_operation_insert_with_opts(bulk, docs[i], NULL, NULL);
@@ -365,7 +368,8 @@ s_finish(br_mongo_t *self, s_item_t *item)
         //  Returns first: a job document that says it ended is only ever
         //  seen with all its returns
         for (size_t k = 0; array && outcome == S_WRITTEN && k < n; k += S_BATCH) {
-            outcome = s_insert(self, BR_MONGO_RETURNS, array + k, n - k < S_BATCH ? n - k : S_BATCH);
+            outcome =
+                s_insert(self, BR_MONGO_RETURNS, array + k, n - k < S_BATCH ? n - k : S_BATCH);
         }
         bson_t *doc = br_mongo_job_doc(self->master, job);
         if (outcome == S_WRITTEN && doc) {
@@ -468,7 +472,8 @@ s_take(br_mongo_t *self, int64_t *drain_until)
         batch = self->head;
         s_item_t *last = batch;
         size_t n = 1;
-        while (last->kind == S_RETURN && last->next && last->next->kind == S_RETURN && n < S_BATCH) {
+        while (last->kind == S_RETURN && last->next && last->next->kind == S_RETURN &&
+               n < S_BATCH) {
             last = last->next;
             n++;
         }
@@ -725,8 +730,8 @@ br_mongo_job_started(br_mongo_t *self, const bson_t *job)
     s_marker_path(self, jid, path, sizeof path);
     int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 || close(fd) != 0) {
-        br_error("mongo returner: cannot spool job %s (%s): written only if MongoDB is up",
-                 jid, strerror(errno));
+        br_error("mongo returner: cannot spool job %s (%s): written only if MongoDB is up", jid,
+                 strerror(errno));
     }
     bson_t *doc = br_mongo_job_doc(self->master, job);
     if (doc) {

@@ -16,11 +16,11 @@
 #define S_W_MAX 50
 
 struct _br_mongo_conf_t {
-    br_mongo_uri_t parts;        //  the URI without userinfo, user, password
-    mongoc_uri_t *uri;           //  with brine's timeouts and the credentials
-    char *db;                    //  database name
-    mongoc_write_concern_t *wc;  //  for every write
-    char masked[1024];           //  the URI for logs: userinfo and values masked
+    br_mongo_uri_t parts;       //  the URI without userinfo, user, password
+    mongoc_uri_t *uri;          //  with brine's timeouts and the credentials
+    char *db;                   //  database name
+    mongoc_write_concern_t *wc; //  for every write
+    char masked[1024];          //  the URI for logs: userinfo and values masked
 };
 
 bool
@@ -104,8 +104,7 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
                                br_config_str(config, "mongo.db"));
     }
     if (s_parse_w(br_config_str(config, "mongo.write_concern")) < 0) {
-        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.write_concern",
-                               BR_CONFIG_WHOLE,
+        return br_config_error(config, err, BR_ERR_CONFIG, "mongo.write_concern", BR_CONFIG_WHOLE,
                                "'%.64s' is not a write concern (majority, or 1 to %d members; "
                                "an unacknowledged write could lose returns)",
                                br_config_str(config, "mongo.write_concern"), S_W_MAX);

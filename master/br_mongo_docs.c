@@ -64,8 +64,8 @@ br_mongo_return_doc(const char *master, const char *jid, const char *fun, const 
     } else {
         BSON_APPEND_NULL(doc, "return");
     }
-    bool ok = bson_iter_init_find(&it, entry, "ok") && BSON_ITER_HOLDS_BOOL(&it) &&
-              bson_iter_bool(&it);
+    bool ok =
+        bson_iter_init_find(&it, entry, "ok") && BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
     BSON_APPEND_BOOL(doc, "success", ok);
     //  Milliseconds, as Salt gives a state's duration (the wire has µs)
     BSON_APPEND_DOUBLE(doc, "duration", (double)s_int(entry, "dur", 0) / 1000.0);
@@ -157,8 +157,9 @@ br_mongo_cache_doc(const bson_t *job, zlistx_t *returns)
         }
         BSON_APPEND_DOCUMENT_BEGIN(&entries, minion, &entry);
         bson_iter_t ok;
-        BSON_APPEND_BOOL(&entry, "ok", bson_iter_init_find(&ok, r, "success") &&
-                                           BSON_ITER_HOLDS_BOOL(&ok) && bson_iter_bool(&ok));
+        BSON_APPEND_BOOL(&entry, "ok",
+                         bson_iter_init_find(&ok, r, "success") && BSON_ITER_HOLDS_BOOL(&ok) &&
+                             bson_iter_bool(&ok));
         BSON_APPEND_DOCUMENT_BEGIN(&entry, "ret", &ret);
         s_copy(&ret, "return", r, "return");
         bson_append_document_end(&entry, &ret);

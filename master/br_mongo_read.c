@@ -82,18 +82,18 @@ int
 br_mongo_read_list(br_mongo_read_t *self, zlistx_t **jobs_p, br_errmsg_t *err)
 {
     bson_t filter = BSON_INITIALIZER;
-    bson_t *opts = BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}", "projection", "{", "jid",
-                            BCON_INT32(1), "fun", BCON_INT32(1), "tgt", BCON_INT32(1), "minions",
-                            BCON_INT32(1), "returned", BCON_INT32(1), "finished",
-                            BCON_INT32(1), "}");
+    bson_t *opts =
+        BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}", "projection", "{", "jid", BCON_INT32(1),
+                 "fun", BCON_INT32(1), "tgt", BCON_INT32(1), "minions", BCON_INT32(1), "returned",
+                 BCON_INT32(1), "finished", BCON_INT32(1), "}");
     int rc = s_find(self, BR_MONGO_JOBS, &filter, opts, jobs_p, err);
     bson_destroy(opts);
     //  A job still running has no count yet: its returns so far
     for (bson_t *job = rc == BR_OK ? zlistx_first(*jobs_p) : NULL; job;
          job = zlistx_next(*jobs_p)) {
         bson_iter_t it;
-        if (bson_iter_init_find(&it, job, "returned") ||
-            !bson_iter_init_find(&it, job, "jid") || !BSON_ITER_HOLDS_UTF8(&it)) {
+        if (bson_iter_init_find(&it, job, "returned") || !bson_iter_init_find(&it, job, "jid") ||
+            !BSON_ITER_HOLDS_UTF8(&it)) {
             continue;
         }
         bson_t *by_jid = BCON_NEW("jid", BCON_UTF8(bson_iter_utf8(&it, NULL)));

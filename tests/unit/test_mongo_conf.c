@@ -74,8 +74,8 @@ s_test_check(void)
     CHECK(strstr(err.text, ":2: option 'mongo.uri': holds a password, and ") != NULL);
     CHECK(strstr(err.text, "TopSecret") == NULL);
     br_config_destroy(&config);
-    config = s_config("master_job_cache: mongo\nmongo.uri: \"mongodb://u:TopSecret@h:x/\"\n",
-                      0600, &err);
+    config = s_config("master_job_cache: mongo\nmongo.uri: \"mongodb://u:TopSecret@h:x/\"\n", 0600,
+                      &err);
     CHECK_EQ_INT(br_mongo_conf_check(config, &err), BR_ERR_CONFIG);
     CHECK(strstr(err.text, "'mongodb://***@h:x/' is not a MongoDB URI") != NULL);
     CHECK(strstr(err.text, "TopSecret") == NULL);
@@ -101,9 +101,9 @@ s_test_docs(void)
     //  And back, as brine jobs show reads it
     zlistx_t *returns = zlistx_new();
     zlistx_add_end(returns, doc);
-    bson_t *job = BCON_NEW("_id", BCON_UTF8("20261206103050648550"), "jid",
-                           BCON_UTF8("20261206103050648550"), "fun", BCON_UTF8("test.ping"),
-                           "started", BCON_DATE_TIME(1700000000000));
+    bson_t *job =
+        BCON_NEW("_id", BCON_UTF8("20261206103050648550"), "jid", BCON_UTF8("20261206103050648550"),
+                 "fun", BCON_UTF8("test.ping"), "started", BCON_DATE_TIME(1700000000000));
     bson_t *cache = br_mongo_cache_doc(job, returns);
     json = bson_as_relaxed_extended_json(cache, NULL);
     CHECK_STR(json, "{ \"jid\" : \"20261206103050648550\", \"fun\" : \"test.ping\", \"started\" : "

@@ -147,12 +147,22 @@ s_append_wc(br_mongo_t *self, bson_t *opts)
     mongoc_write_concern_append(wc, opts);
 }
 
+//  Checks a document's UTF-8 only: state results are keyed by state ids
+//  and names, which may hold dots and dollars (/etc/my.cnf), as MongoDB
+//  3.6 and later store; libmongoc refuses such keys unless told
+static void
+s_validate(bson_t *opts)
+{
+    BSON_APPEND_INT32(opts, "validate", BSON_VALIDATE_UTF8 | BSON_VALIDATE_UTF8_ALLOW_NULL);
+}
+
 static void
 s_opts(br_mongo_t *self, bson_t *opts, bool upsert)
 {
     bson_init(opts);
     if (upsert) {
         BSON_APPEND_BOOL(opts, "upsert", true);
+        s_validate(opts);
     } else {
         BSON_APPEND_BOOL(opts, "ordered", true);
         s_append_wc(self, opts);
@@ -260,9 +270,12 @@ s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
     BSON_APPEND_BOOL(&opts, "ordered", false);
     s_append_wc(self, &opts);
     mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, &opts);
+    bson_t insert = BSON_INITIALIZER;
+    s_validate(&insert);
     for (size_t i = 0; i < n; i++) {
-        mongoc_bulk_operation_insert_with_opts(bulk, docs[i], NULL, NULL);
+        mongoc_bulk_operation_insert_with_opts(bulk, docs[i], &insert, NULL);
     }
+    bson_destroy(&insert);
     s_outcome_t outcome = S_WRITTEN;
     bson_iter_t it, errors, one;
     bool write_errors = false, concern_errors = false;
@@ -271,11 +284,16 @@ s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
                        bson_iter_recurse(&it, &errors) && bson_iter_next(&errors);
         concern_errors = bson_iter_init_find(&it, &reply, "writeConcernErrors") &&
                          bson_iter_recurse(&it, &one) && bson_iter_next(&one);
-        if (!write_errors || concern_errors) {
-            //  Nothing said which document failed, or the members asked
-            //  for do not hold them yet: all of it again, later
+        if (concern_errors || (!write_errors && !s_permanent(&error))) {
+            //  The members asked for do not hold them yet, or no server
+            //  took them: all of it again, later
             s_went_down(self, &error);
             outcome = S_DOWN;
+        }
+        for (size_t i = 0; outcome == S_WRITTEN && !write_errors && i < n; i++) {
+            //  Refused before any was sent: one at a time, so that one bad
+            //  document is reported and the others go in
+            outcome = s_write_one(self, coll, docs[i]);
         }
     }
     if (outcome == S_WRITTEN && write_errors && bson_iter_init_find(&it, &reply, "writeErrors") &&

@@ -35,6 +35,63 @@ s_copy(bson_t *out, const char *name, const bson_t *doc, const char *key)
     }
 }
 
+//  Keys of a return as MongoDB can take them, and back: state results are
+//  keyed by state ids and names, which hold dots and dollars (/etc/my.cnf),
+//  which MongoDB before 5.0 and most tools refuse in a key. As Salt's
+//  mongo returner does, they are escaped; here reversibly, by percent
+//  encoding: % . $ become %25 %2E %24. NULL when out of memory
+static char *
+s_key(const char *key, bool escape)
+{
+    size_t len = strlen(key);
+    char *out = malloc(len * 3 + 1), *o = out;
+    for (size_t i = 0; out && i < len; i++) {
+        char c = key[i];
+        if (escape && (c == '%' || c == '.' || c == '$')) {
+            o += sprintf(o, "%%%02X", (unsigned char)c);
+        } else if (!escape && c == '%' && i + 2 < len && key[i + 1] == '2' &&
+                   (key[i + 2] == '5' || key[i + 2] == 'E' || key[i + 2] == '4')) {
+            *o++ = key[i + 2] == '5' ? '%' : key[i + 2] == 'E' ? '.' : '$';
+            i += 2;
+        } else {
+            *o++ = c;
+        }
+    }
+    if (out) {
+        *o = '\0';
+    }
+    return out;
+}
+
+//  Appends the value at it under key, escaping (or unescaping) the keys of
+//  every document inside it
+static void
+s_copy_keys(bson_t *out, const char *key, const bson_iter_t *it, bool escape)
+{
+    bool array = BSON_ITER_HOLDS_ARRAY(it);
+    bson_iter_t sub;
+    if (!(array || BSON_ITER_HOLDS_DOCUMENT(it)) || !bson_iter_recurse(it, &sub)) {
+        bson_append_iter(out, key, -1, it);
+        return;
+    }
+    bson_t child;
+    if (array) {
+        bson_append_array_begin(out, key, -1, &child);
+    } else {
+        bson_append_document_begin(out, key, -1, &child);
+    }
+    while (bson_iter_next(&sub)) {
+        char *name = array ? NULL : s_key(bson_iter_key(&sub), escape);
+        s_copy_keys(&child, array ? bson_iter_key(&sub) : name ? name : "", &sub, escape);
+        free(name);
+    }
+    if (array) {
+        bson_append_array_end(out, &child);
+    } else {
+        bson_append_document_end(out, &child);
+    }
+}
+
 //  The fields a job document and a job cache document have alike
 static void
 s_copy_job(bson_t *out, const bson_t *job)
@@ -60,7 +117,7 @@ br_mongo_return_doc(const char *master, const char *jid, const char *fun, const 
     //  Salt's return is what the function gave, without the envelope
     if (bson_iter_init_find(&it, entry, "ret") && bson_iter_recurse(&it, &ret) &&
         bson_iter_find(&ret, "return")) {
-        bson_append_iter(doc, "return", -1, &ret);
+        s_copy_keys(doc, "return", &ret, true);
     } else {
         BSON_APPEND_NULL(doc, "return");
     }
@@ -161,7 +218,10 @@ br_mongo_cache_doc(const bson_t *job, zlistx_t *returns)
                          bson_iter_init_find(&ok, r, "success") && BSON_ITER_HOLDS_BOOL(&ok) &&
                              bson_iter_bool(&ok));
         BSON_APPEND_DOCUMENT_BEGIN(&entry, "ret", &ret);
-        s_copy(&ret, "return", r, "return");
+        bson_iter_t value;
+        if (bson_iter_init_find(&value, r, "return")) {
+            s_copy_keys(&ret, "return", &value, false);
+        }
         bson_append_document_end(&entry, &ret);
         bson_iter_t d;
         BSON_APPEND_INT64(&entry, "dur",

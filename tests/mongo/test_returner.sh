@@ -24,6 +24,9 @@ cat >"$work/salt/app.sls" <<'SLS'
 hello:
   cmd.run:
     - name: echo hello from {{ grains.id }}
+/tmp/brine.$dotted:
+  cmd.run:
+    - name: echo dotted.name $HOME
 leak:
   luks.formatted:
     - name: /nonexistent/brine-mongo-test-disk
@@ -77,7 +80,7 @@ keep
 brine 1 '*' state.apply app
 keep
 grep -q "hello from web1" "$work/out" && grep -q "hello from db1" "$work/out" &&
-    grep -q "/nonexistent/brine-mongo-test-disk" "$work/out" &&
+    grep -q "/nonexistent/brine-mongo-test-disk" "$work/out" && grep -q "dotted.name" "$work/out" &&
     ok "state.apply app ran on both (status $rc)" || not_ok "state.apply app"
 brine 1 -L web1 cmd.run 'echo plain'
 keep
@@ -126,6 +129,9 @@ sys.exit(1 if bad else 0)
 PY
 [ $? = 0 ] && ok "job and return documents have the documented fields and values" ||
     not_ok "schema: $(cat "$work/out")"
+grep -qF 'cmd_|-/tmp/brine%2E%24dotted_|-echo dotted%2Ename %24HOME_|-run' "$work/returns.json" &&
+    ok "a state id with a dot and a dollar is stored with its key escaped" ||
+    not_ok "the dotted state's result in MongoDB"
 grep -q '"jid" : 1' "$work/returns.idx" && grep -q '"minion" : 1' "$work/returns.idx" &&
     grep -q '"time" : -1' "$work/returns.idx" && grep -q '"started" : -1' "$work/jobs.idx" &&
     ok "indexes: returns on jid, minion and time; jobs on started" ||
@@ -155,7 +161,9 @@ diff -q "$work/list1" "$work/out" >/dev/null &&
 app_jid=$(grep "state.apply" "$work/list1" | cut -c1-20)
 brine 2 jobs show "$app_jid" --out=json
 keep
-grep -q "hello from web1" "$work/out" && ok "master 2 shows state.apply's results" ||
+grep -q "hello from web1" "$work/out" &&
+    grep -qF '"cmd_|-/tmp/brine.$dotted_|-echo dotted.name $HOME_|-run"' "$work/out" &&
+    ok "master 2 shows state.apply's results, keys as they were" ||
     not_ok "master 2's jobs show"
 brine 2 jobs show 20200101000000000000
 keep

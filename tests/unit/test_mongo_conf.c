@@ -89,13 +89,15 @@ s_test_check(void)
 static void
 s_test_docs(void)
 {
-    bson_t *entry = BCON_NEW("ok", BCON_BOOL(true), "ret", "{", "return", BCON_UTF8("x"), "}",
-                             "dur", BCON_INT64(1500), "time", BCON_INT64(1700000000123));
+    bson_t *entry = BCON_NEW("ok", BCON_BOOL(true), "ret", "{", "return", "{", "a.b$%", "[", "{",
+                             "c.d", BCON_UTF8("x.y"), "}", "]", "}", "}", "dur", BCON_INT64(1500),
+                             "time", BCON_INT64(1700000000123));
     bson_t *doc = br_mongo_return_doc("m:1", "20261206103050648550", "test.ping", "web1", entry);
     char *json = bson_as_relaxed_extended_json(doc, NULL);
     CHECK_STR(json, "{ \"_id\" : \"20261206103050648550/web1\", \"jid\" : "
                     "\"20261206103050648550\", \"minion\" : \"web1\", \"fun\" : \"test.ping\", "
-                    "\"return\" : \"x\", \"success\" : true, \"duration\" : 1.5, \"time\" : { "
+                    "\"return\" : { \"a%2Eb%24%25\" : [ { \"c%2Ed\" : \"x.y\" } ] }, \"success\" : "
+                    "true, \"duration\" : 1.5, \"time\" : { "
                     "\"$date\" : \"2023-11-14T22:13:20.123Z\" }, \"master\" : \"m:1\" }");
     bson_free(json);
     //  And back, as brine jobs show reads it
@@ -108,7 +110,8 @@ s_test_docs(void)
     json = bson_as_relaxed_extended_json(cache, NULL);
     CHECK_STR(json, "{ \"jid\" : \"20261206103050648550\", \"fun\" : \"test.ping\", \"started\" : "
                     "1700000000000, \"returns\" : { \"web1\" : { \"ok\" : true, \"ret\" : { "
-                    "\"return\" : \"x\" }, \"dur\" : 1500, \"time\" : 1700000000123 } } }");
+                    "\"return\" : { \"a.b$%\" : [ { \"c.d\" : \"x.y\" } ] } }, \"dur\" : 1500, "
+                    "\"time\" : 1700000000123 } } }");
     bson_free(json);
     bson_destroy(cache);
     bson_destroy(job);

@@ -3,6 +3,7 @@
 #include "brine.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -422,6 +423,59 @@ s_seen_save(br_client_t *self)
     }
 }
 
+//  A file in the slot layout (the size of the whole ring) is loaded slot
+//  for slot, and kept open: the next job writes its own slot at once,
+//  without the whole file first. BR_ERR_NOTFOUND when the file is missing
+//  or has another layout (then read line by line, rewritten at the first
+//  job). A slot that does not parse is left free, as any line that does not.
+static int
+s_seen_load_slots(br_client_t *self)
+{
+    const size_t size = (BR_SEEN_MAX + 1) * BR_SEEN_LINE;
+    int fd = open(self->seen_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0) {
+        return errno == ENOENT ? BR_ERR_NOTFOUND : BR_ERR_IO;
+    }
+    char *lines = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != size ||
+        !(lines = malloc(size)) || pread(fd, lines, size, 0) != (ssize_t)size) {
+        free(lines);
+        close(fd);
+        return BR_ERR_NOTFOUND;
+    }
+    int64_t now = s_now_ms();
+    size_t newest = BR_SEEN_MAX;
+    for (size_t i = 0; i <= BR_SEEN_MAX; i++) {
+        char line[BR_SEEN_LINE + 1], jid[BR_JID_LEN + 2] = "";
+        memcpy(line, lines + i * BR_SEEN_LINE, BR_SEEN_LINE);
+        line[BR_SEEN_LINE] = 0;
+        long long exp = 0;
+        if (i == 0) {
+            if (sscanf(line, "floor %21s", jid) == 1 && br_jid_valid(jid)) {
+                memcpy(self->floor_jid, jid, BR_JID_LEN + 1);
+            }
+            continue;
+        }
+        br_seen_t *slot = &self->seen[i - 1];
+        if (sscanf(line, "%21s %lld", jid, &exp) == 2 && br_jid_valid(jid) && exp >= now &&
+            !zhashx_lookup(self->seen_index, jid)) {
+            memcpy(slot->jid, jid, BR_JID_LEN + 1);
+            slot->exp = exp;
+            zhashx_insert(self->seen_index, slot->jid, slot);
+            if (newest == BR_SEEN_MAX || strcmp(jid, self->seen[newest].jid) > 0) {
+                newest = i - 1;
+            }
+        }
+    }
+    free(lines);
+    //  The ring goes on after the newest jid: the oldest is overwritten next
+    self->seen_next = newest == BR_SEEN_MAX ? 0 : (newest + 1) % BR_SEEN_MAX;
+    self->seen_fd = fd;
+    memcpy(self->seen_floor, self->floor_jid, sizeof self->seen_floor);
+    return BR_OK;
+}
+
 int
 br_client_replay_file(br_client_t *self, const char *path)
 {
@@ -433,6 +487,10 @@ br_client_replay_file(br_client_t *self, const char *path)
     self->seen_path = strdup(path);
     if (!self->seen_path) {
         return BR_ERR_NOMEM;
+    }
+    int rc = s_seen_load_slots(self);
+    if (rc != BR_ERR_NOTFOUND) {
+        return rc;
     }
     FILE *file = fopen(path, "r");
     if (!file) {

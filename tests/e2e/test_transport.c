@@ -479,6 +479,31 @@ test_replay_survives_restart(void)
         CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
     }
     CHECK(header == NULL && body == NULL);
+    //  A job after the restart is written in place into the file as loaded,
+    //  and refused after the next restart with the others
+    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000011", "test.ping", NULL), 0);
+    CHECK(s_pump(&fx, br_client_pub_sock(client), 3000));
+    CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), 0);
+    br_msg_destroy(&header);
+    br_msg_destroy(&body);
+    br_client_destroy(&client);
+    deadline = zclock_mono() + 3000;
+    while (br_server_subscribed(fx.server, "web4") && zclock_mono() < deadline) {
+        s_pump(&fx, NULL, 10);
+    }
+    client = s_client(&fx, keys, "web4");
+    CHECK_EQ_INT(br_client_replay_file(client, path), 0);
+    s_subscribe(&fx, client, "web4");
+    const char *run[] = {"20261128000000000009", "20261128000000000010", "20261128000000000011"};
+    for (size_t i = 0; i < sizeof run / sizeof run[0]; i++) {
+        CHECK_EQ_INT(s_publish(&fx, "web4", run[i], "test.ping", NULL), 0);
+        arrived = s_pump(&fx, br_client_pub_sock(client), 3000);
+        CHECK(arrived);
+        if (arrived) {
+            CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
+        }
+        CHECK(header == NULL && body == NULL);
+    }
     br_client_destroy(&client);
     br_keypair_destroy(&keys);
     s_fixture_fini(&fx);

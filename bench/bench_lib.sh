@@ -75,7 +75,7 @@ CONF
     "$bin/brine-master" -c "$work/m" >>"$work/master.log" 2>&1 &
     master_pid=$!
     local i
-    for i in $(seq 100); do grep -q "publishing on" "$work/master.log" && return; sleep 0.05; done
+    for i in $(seq 100); do grep -qs "publishing on" "$work/master.log" && return; sleep 0.05; done
     die "the master did not start"
 }
 

@@ -569,11 +569,12 @@ br_msg_encode_secret(const br_msg_t *self)
     size_t buflen = 0;
     bson_t *doc = bson_new_from_buffer(&buf, &buflen, s_locked_realloc, &locked);
     br_secret_t *secret = NULL;
-    if (doc && s_build(self, doc, true)) {
-        secret = br_secret_from_bytes(bson_get_data(doc), doc->len);
-    }
-    //  The buffer belongs to us, not to doc
+    size_t len = doc && s_build(self, doc, true) ? doc->len : 0;
+    //  The buffer belongs to us, not to doc: it becomes the secret as it is
     bson_destroy(doc);
+    if (len) {
+        secret = br_secret_adopt(&buf, len);
+    }
     sodium_free(buf);
     return secret;
 }

@@ -56,3 +56,8 @@ for r in $(seq 5); do
 done
 printf '  brine with no minion matched (process start + master round trip): %s\n' \
     "$(printf '%s\n' "${times[@]}" | stats 1000 '%.1f ms')"
+# Idle memory with the whole fleet (bench_rss.sh says more)
+sleep 2
+printf '  idle VmRSS with %d minions: brine-master %.2f MiB; brine-minion %s\n' "${#pids[@]}" \
+    "$(echo "$(rss_kib "$master_pid") / 1024" | bc -l)" \
+    "$(for p in "${pids[@]}"; do rss_kib "$p"; done | stats 1024 '%.2f MiB')"

@@ -14,6 +14,10 @@
 # the whole `brine '*' test.ping` command (process start included) is
 # printed beside it. A benchmark: it fails only when the fleet cannot be set
 # up, never on speed.
+# Every minion makes the job's jid durable (fdatasync of its replay cache)
+# before it runs the job; here the 100 minions share one disk, whose cache
+# flushes queue up. BENCH_MINION_CACHE=tmpfs runs the same with the minions'
+# caches in /dev/shm, as if each minion had a disk of its own.
 set -uo pipefail
 name=bench_fleet.sh
 bin=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/bin}
@@ -22,7 +26,7 @@ sizes=${3:-1 10 100}
 . "$(dirname "$0")/bench_lib.sh"
 
 master_start
-echo "test.ping to '*' on 127.0.0.1, $runs jobs per size (load before: $(load))"
+echo "test.ping to '*' on 127.0.0.1, $runs jobs per size, minion caches on ${BENCH_MINION_CACHE:-disk} (load before: $(load))"
 for n in $sizes; do
     fleet_grow "$n"
     sleep 1

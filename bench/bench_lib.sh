@@ -22,10 +22,11 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 trap 'exit 1' INT TERM
 die() { echo "$name: $*" >&2; tail -n 20 "$work/master.log" >&2; exit 1; }
-port() { # a free loopback port
+port() { # a free loopback port, below the kernel's ephemeral range (32768
+    # and up), where a swarm's thousands of outgoing connections take theirs
     local p
     while :; do
-        p=$(shuf -i 20000-60000 -n 1)
+        p=$(shuf -i 20000-32767 -n 1)
         ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo "$p"; return; }
     done
 }

@@ -417,6 +417,10 @@ s_on_welcome(br_minion_t *self, br_msg_t *msg)
         return;
     }
     if (self->state == S_ENROLLING) {
+        //  Accepted: the publish socket's handshake runs during the hello's
+        //  round trip rather than after it, so the startup job can be
+        //  published as soon as it is asked for
+        s_subscribe(self, msg);
         s_send_hello(self);
     } else if (self->state == S_GREETING) {
         br_info("the master %s (brine %s) welcomed this minion", master, br_msg_ver(msg));

@@ -148,6 +148,14 @@ br_runner_run(br_msg_t *body, int timeout_s, bson_t **ret_p, bool *ok_p, br_errm
 {
     *ret_p = NULL;
     *ok_p = false;
+    //  test.ping answers from the minion's memory: it cannot crash, hang or
+    //  see a secret, so it is spared the child process, which is most of
+    //  what a ping costs the minion (the fork of its address space)
+    if (strcmp(br_msg_fun(body), "test.ping") == 0) {
+        *ret_p = bson_new();
+        *ok_p = s_compute(body, *ret_p);
+        return BR_OK;
+    }
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
         return br_errmsg_set(err, BR_ERR_IO, "cannot create a pipe: %s", strerror(errno));

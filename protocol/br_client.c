@@ -2,6 +2,8 @@
     minion. */
 #include "brine.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -37,6 +39,8 @@ struct _br_client_t {
     char floor_jid[BR_JID_LEN + 1];  //  jids <= this are refused
     br_link_event_t last_link;       //  last reported, to log changes once
     char *seen_path;                 //  where the jids run are kept, or NULL
+    int seen_fd;                     //  seen_path open for writing in place, or -1
+    char seen_floor[BR_JID_LEN + 1]; //  the floor as written in seen_path
 };
 
 static int64_t
@@ -133,6 +137,7 @@ br_client_new(const br_keypair_t *keys, const uint8_t master_key[BR_KEY_SIZE], c
     self->req_endpoint = req_endpoint ? strdup(req_endpoint) : NULL;
     self->sealer = br_sealer_new(keys);
     self->seen_index = zhashx_new();
+    self->seen_fd = -1;
     if ((pub_endpoint && !self->pub_endpoint) || (req_endpoint && !self->req_endpoint) ||
         !self->sealer || !self->seen_index) {
         br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the minion's sockets");
@@ -161,6 +166,9 @@ br_client_destroy(br_client_t **self_p)
         free(self->pub_endpoint);
         free(self->req_endpoint);
         free(self->seen_path);
+        if (self->seen_fd >= 0) {
+            close(self->seen_fd);
+        }
         free(self);
         *self_p = NULL;
     }
@@ -314,45 +322,175 @@ s_remember(br_client_t *self, const char *jid, int64_t exp)
     self->seen_next = (self->seen_next + 1) % BR_SEEN_MAX;
 }
 
-//  Writes the jids still unexpired, with their expiry and the floor, as
-//  text lines ("JID EXP"), atomically. Jids and times only: no secret.
+//  The replay file: a floor line, then one line per slot of the ring, each
+//  BR_SEEN_LINE bytes padded with spaces ("floor JID", "JID EXP", or blank
+//  for a free slot). Jids and times only: no secret. A fixed layout lets a
+//  job overwrite its own slot in place, so making it durable is one data
+//  block and no metadata (no new file, no rename, no size change): the cost
+//  of the replay defence per job stays small.
+#define BR_SEEN_LINE 48
+
+static void
+s_seen_line(char line[BR_SEEN_LINE], const char *first, const char *second)
+{
+    memset(line, ' ', BR_SEEN_LINE);
+    int n = first[0] ? snprintf(line, BR_SEEN_LINE, "%s %s", first, second) : 0;
+    if (n > 0 && n < BR_SEEN_LINE) {
+        line[n] = ' ';
+    }
+    line[BR_SEEN_LINE - 1] = '\n';
+}
+
+static void
+s_seen_slot(const br_seen_t *slot, int64_t now, char line[BR_SEEN_LINE])
+{
+    char exp[24];
+    snprintf(exp, sizeof exp, "%lld", (long long)slot->exp);
+    s_seen_line(line, slot->jid[0] && slot->exp >= now ? slot->jid : "", exp);
+}
+
+//  Writes the whole ring in slot order, atomically (temp file, fsync,
+//  rename), and keeps the new file open for the slots that follow.
+static int
+s_seen_rewrite(br_client_t *self)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", self->seen_path);
+    //  Allocated for the rewrite only: held, it would stay in the minion's
+    //  resident memory for good
+    size_t size = (BR_SEEN_MAX + 1) * BR_SEEN_LINE;
+    char *lines = malloc(size);
+    int fd = lines ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    if (fd < 0) {
+        free(lines);
+        return -1;
+    }
+    int64_t now = s_now_ms();
+    s_seen_line(lines, self->floor_jid[0] ? "floor" : "", self->floor_jid);
+    for (size_t i = 0; i < BR_SEEN_MAX; i++) {
+        s_seen_slot(&self->seen[i], now, lines + (i + 1) * BR_SEEN_LINE);
+    }
+    bool ok = write(fd, lines, size) == (ssize_t)size && fsync(fd) == 0 &&
+              rename(tmp, self->seen_path) == 0;
+    free(lines);
+    if (!ok) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (self->seen_fd >= 0) {
+        close(self->seen_fd);
+    }
+    self->seen_fd = fd;
+    memcpy(self->seen_floor, self->floor_jid, sizeof self->seen_floor);
+    return 0;
+}
+
+//  Makes the jid just remembered durable before its job runs: its slot
+//  (and the floor, when an eviction raised it) written in place, then
+//  fdatasync. The first time, the whole file is written in ring order.
 static void
 s_seen_save(br_client_t *self)
 {
     if (!self->seen_path) {
         return;
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", self->seen_path);
-    FILE *file = fopen(tmp, "w");
-    if (!file) {
-        br_warning("cannot write %s: %s", tmp, strerror(errno));
-        return;
+    int rc = 0;
+    if (self->seen_fd < 0) {
+        rc = s_seen_rewrite(self);
+    } else {
+        size_t slot = (self->seen_next + BR_SEEN_MAX - 1) % BR_SEEN_MAX;
+        char line[BR_SEEN_LINE];
+        s_seen_slot(&self->seen[slot], s_now_ms(), line);
+        rc = pwrite(self->seen_fd, line, sizeof line, (off_t)((slot + 1) * BR_SEEN_LINE)) ==
+                     (ssize_t)sizeof line
+                 ? 0
+                 : -1;
+        if (rc == 0 && strcmp(self->seen_floor, self->floor_jid) != 0) {
+            s_seen_line(line, "floor", self->floor_jid);
+            rc = pwrite(self->seen_fd, line, sizeof line, 0) == (ssize_t)sizeof line ? 0 : -1;
+            memcpy(self->seen_floor, self->floor_jid, sizeof self->seen_floor);
+        }
+        rc = rc == 0 ? fdatasync(self->seen_fd) : rc;
     }
-    int64_t now = s_now_ms();
-    if (self->floor_jid[0]) {
-        fprintf(file, "floor %s\n", self->floor_jid);
-    }
-    for (size_t i = 0; i < BR_SEEN_MAX; i++) {
-        if (self->seen[i].jid[0] && self->seen[i].exp >= now) {
-            fprintf(file, "%s %lld\n", self->seen[i].jid, (long long) self->seen[i].exp);
+    if (rc != 0) {
+        br_warning("cannot write %s: %s", self->seen_path, strerror(errno));
+        //  Written again whole at the next job
+        if (self->seen_fd >= 0) {
+            close(self->seen_fd);
+            self->seen_fd = -1;
         }
     }
-    bool ok = fflush(file) == 0 && fsync(fileno(file)) == 0;
-    ok = fclose(file) == 0 && ok;
-    if (!ok || rename(tmp, self->seen_path) != 0) {
-        br_warning("cannot write %s: %s", self->seen_path, strerror(errno));
-        unlink(tmp);
+}
+
+//  A file in the slot layout (the size of the whole ring) is loaded slot
+//  for slot, and kept open: the next job writes its own slot at once,
+//  without the whole file first. BR_ERR_NOTFOUND when the file is missing
+//  or has another layout (then read line by line, rewritten at the first
+//  job). A slot that does not parse is left free, as any line that does not.
+static int
+s_seen_load_slots(br_client_t *self)
+{
+    const size_t size = (BR_SEEN_MAX + 1) * BR_SEEN_LINE;
+    int fd = open(self->seen_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0) {
+        return errno == ENOENT ? BR_ERR_NOTFOUND : BR_ERR_IO;
     }
+    char *lines = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != size ||
+        !(lines = malloc(size)) || pread(fd, lines, size, 0) != (ssize_t)size) {
+        free(lines);
+        close(fd);
+        return BR_ERR_NOTFOUND;
+    }
+    int64_t now = s_now_ms();
+    size_t newest = BR_SEEN_MAX;
+    for (size_t i = 0; i <= BR_SEEN_MAX; i++) {
+        char line[BR_SEEN_LINE + 1], jid[BR_JID_LEN + 2] = "";
+        memcpy(line, lines + i * BR_SEEN_LINE, BR_SEEN_LINE);
+        line[BR_SEEN_LINE] = 0;
+        long long exp = 0;
+        if (i == 0) {
+            if (sscanf(line, "floor %21s", jid) == 1 && br_jid_valid(jid)) {
+                memcpy(self->floor_jid, jid, BR_JID_LEN + 1);
+            }
+            continue;
+        }
+        br_seen_t *slot = &self->seen[i - 1];
+        if (sscanf(line, "%21s %lld", jid, &exp) == 2 && br_jid_valid(jid) && exp >= now &&
+            !zhashx_lookup(self->seen_index, jid)) {
+            memcpy(slot->jid, jid, BR_JID_LEN + 1);
+            slot->exp = exp;
+            zhashx_insert(self->seen_index, slot->jid, slot);
+            if (newest == BR_SEEN_MAX || strcmp(jid, self->seen[newest].jid) > 0) {
+                newest = i - 1;
+            }
+        }
+    }
+    free(lines);
+    //  The ring goes on after the newest jid: the oldest is overwritten next
+    self->seen_next = newest == BR_SEEN_MAX ? 0 : (newest + 1) % BR_SEEN_MAX;
+    self->seen_fd = fd;
+    memcpy(self->seen_floor, self->floor_jid, sizeof self->seen_floor);
+    return BR_OK;
 }
 
 int
 br_client_replay_file(br_client_t *self, const char *path)
 {
     free(self->seen_path);
+    if (self->seen_fd >= 0) {
+        close(self->seen_fd);
+        self->seen_fd = -1;
+    }
     self->seen_path = strdup(path);
     if (!self->seen_path) {
         return BR_ERR_NOMEM;
+    }
+    int rc = s_seen_load_slots(self);
+    if (rc != BR_ERR_NOTFOUND) {
+        return rc;
     }
     FILE *file = fopen(path, "r");
     if (!file) {

@@ -509,8 +509,24 @@ br_msg_encode(const br_msg_t *self)
 }
 
 typedef struct {
-    size_t size; //  bytes in the buffer libbson holds now
+    size_t size;     //  bytes in the buffer libbson holds now
+    size_t capacity; //  bytes the locked allocation behind it can hold
 } s_locked_t;
+
+//  A locked allocation spends whole pages (and guard pages, and several
+//  system calls to map, protect and lock them) however few bytes it is
+//  asked for. So ask for the rest of the last page too, and let libbson
+//  grow into it: its doubling from a few bytes would otherwise cost a new
+//  locked allocation per step, for every body the master seals.
+static size_t
+s_locked_capacity(size_t size)
+{
+    //  What sodium_malloc keeps beside the caller's bytes on their pages
+    const size_t overhead = 64;
+    size_t page = 4096;
+    size_t whole = (size + overhead + page - 1) / page * page;
+    return whole - overhead;
+}
 
 //  libbson grows its buffer through this function. Every generation of the
 //  buffer is locked memory, and sodium_free wipes the one it replaces, so a
@@ -519,9 +535,15 @@ static void *
 s_locked_realloc(void *mem, size_t size, void *ctx)
 {
     s_locked_t *locked = ctx;
+    if (mem && size && size <= locked->capacity) {
+        locked->size = size;
+        return mem;
+    }
     void *fresh = NULL;
+    size_t capacity = 0;
     if (size) {
-        fresh = sodium_malloc(size);
+        capacity = s_locked_capacity(size);
+        fresh = sodium_malloc(capacity);
         //  libbson does not check for NULL here; its own allocator aborts
         if (!fresh) {
             abort();
@@ -532,6 +554,7 @@ s_locked_realloc(void *mem, size_t size, void *ctx)
     }
     sodium_free(mem);
     locked->size = size;
+    locked->capacity = capacity;
     return fresh;
 }
 
@@ -546,11 +569,12 @@ br_msg_encode_secret(const br_msg_t *self)
     size_t buflen = 0;
     bson_t *doc = bson_new_from_buffer(&buf, &buflen, s_locked_realloc, &locked);
     br_secret_t *secret = NULL;
-    if (doc && s_build(self, doc, true)) {
-        secret = br_secret_from_bytes(bson_get_data(doc), doc->len);
-    }
-    //  The buffer belongs to us, not to doc
+    size_t len = doc && s_build(self, doc, true) ? doc->len : 0;
+    //  The buffer belongs to us, not to doc: it becomes the secret as it is
     bson_destroy(doc);
+    if (len) {
+        secret = br_secret_adopt(&buf, len);
+    }
     sodium_free(buf);
     return secret;
 }

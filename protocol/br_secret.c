@@ -42,6 +42,22 @@ br_secret_from_bytes(const void *data, size_t size)
 }
 
 br_secret_t *
+br_secret_adopt(uint8_t **data_p, size_t size)
+{
+    if (!data_p || !*data_p || size > BR_SECRET_MAX) {
+        return NULL;
+    }
+    br_secret_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->data = *data_p;
+    self->size = size;
+    *data_p = NULL;
+    return self;
+}
+
+br_secret_t *
 br_secret_from_frame(zframe_t *frame)
 {
     if (!frame) {

@@ -23,6 +23,11 @@ br_secret_t *br_secret_new(size_t size);
 
 //  Creates a secret holding a copy of data. The caller wipes its source.
 br_secret_t *br_secret_from_bytes(const void *data, size_t size);
+//  Takes over *data_p, memory from sodium_malloc whose first size bytes are
+//  the secret, without a copy (*data_p is then NULL; the whole allocation
+//  is wiped when the secret is destroyed). NULL, *data_p left to the
+//  caller, when out of memory or larger than BR_SECRET_MAX.
+br_secret_t *br_secret_adopt(uint8_t **data_p, size_t size);
 
 //  Copies the content of a received frame into a new secret, then wipes the
 //  frame's bytes in place, so that the only copy left is in locked memory.

@@ -3,6 +3,8 @@
 #include "br_probe.h"
 
 #include <blkid/blkid.h>
+
+#include "br_devlibs.h"
 #include <stdio.h>
 
 //  Filesystem names said with a leading vowel sound although they start
@@ -62,6 +64,10 @@ br_probe_device(const char *device, char *found, size_t found_size, br_errmsg_t 
     int rc = BR_ERR_INTERNAL;
     if (found && found_size) {
         found[0] = 0;
+    }
+    char why[300];
+    if (br_devlibs_load(why, sizeof why) != 0) {
+        return br_errmsg_set(err, BR_ERR_IO, "cannot probe %s: %s", device, why);
     }
     errno = 0;
     blkid_probe pr = blkid_new_probe_from_filename(device);

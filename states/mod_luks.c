@@ -221,7 +221,9 @@ static int
 s_formatted(br_call_t *call)
 {
     br_luks_t self;
-    br_luks_begin(&self, call);
+    if (br_luks_begin(&self, call) != 0) {
+        return 0;
+    }
     const char *device = br_luks_device(call);
     br_format_t f;
     char found[BR_PROBE_FOUND_MAX] = "";
@@ -366,7 +368,9 @@ static int
 s_opened(br_call_t *call)
 {
     br_luks_t self;
-    br_luks_begin(&self, call);
+    if (br_luks_begin(&self, call) != 0) {
+        return 0;
+    }
     const char *name = br_call_name(call);
     const char *device = br_call_str(call, "device");
     const br_secret_t *passphrase = br_call_secret(call, "passphrase");
@@ -442,7 +446,9 @@ static int
 s_closed(br_call_t *call)
 {
     br_luks_t self;
-    br_luks_begin(&self, call);
+    if (br_luks_begin(&self, call) != 0) {
+        return 0;
+    }
     const char *name = br_call_name(call);
     if (!s_dm_name_ok(call, name)) {
         goto out;

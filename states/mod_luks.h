@@ -11,6 +11,8 @@
 
 #include <libcryptsetup.h>
 
+#include "br_devlibs.h"
+
 //  One state call's libcryptsetup session.
 typedef struct {
     br_call_t *call;         //  the state being run (not owned)
@@ -18,10 +20,11 @@ typedef struct {
     char error[256];         //  libcryptsetup's last error message, or ""
 } br_luks_t;
 
-//  Starts a session for call: routes libcryptsetup's messages into
+//  Starts a session for call: loads libcryptsetup, routes its messages into
 //  self->error (error level only, and never a message holding a secret of
-//  this call) and turns its debug output off.
-void br_luks_begin(br_luks_t *self, br_call_t *call);
+//  this call) and turns its debug output off. 0, or 1 when the library
+//  cannot be loaded (the call's outcome is then set: failed, with why).
+int br_luks_begin(br_luks_t *self, br_call_t *call);
 //  Frees the context and stops listening to libcryptsetup.
 void br_luks_end(br_luks_t *self);
 //  Routes the messages of another context (e.g. one from crypt_init_by_name)

@@ -15,7 +15,9 @@ int
 br_luks_key_present(br_call_t *call)
 {
     br_luks_t self;
-    br_luks_begin(&self, call);
+    if (br_luks_begin(&self, call) != 0) {
+        return 0;
+    }
     const char *device = br_luks_device(call);
     const br_secret_t *passphrase = br_call_secret(call, "passphrase");
     const br_secret_t *new_passphrase = br_call_secret(call, "new_passphrase");
@@ -100,7 +102,9 @@ int
 br_luks_key_absent(br_call_t *call)
 {
     br_luks_t self;
-    br_luks_begin(&self, call);
+    if (br_luks_begin(&self, call) != 0) {
+        return 0;
+    }
     const char *device = br_luks_device(call);
     const br_secret_t *passphrase = br_call_secret(call, "passphrase");
     int *matched = NULL;

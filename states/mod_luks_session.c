@@ -34,15 +34,22 @@ s_log(int level, const char *msg, void *usrptr)
     }
 }
 
-void
+int
 br_luks_begin(br_luks_t *self, br_call_t *call)
 {
     memset(self, 0, sizeof *self);
     self->call = call;
+    char why[300];
+    if (br_devlibs_load(why, sizeof why) != 0) {
+        br_call_set_result(call, BR_RESULT_FALSE);
+        br_call_comment(call, "the luks states need libcryptsetup: %s", why);
+        return 1;
+    }
     crypt_set_debug_level(CRYPT_DEBUG_NONE);
     //  The default callback catches messages from calls made before a
     //  context exists (crypt_init, crypt_status)
     crypt_set_log_callback(NULL, s_log, self);
+    return 0;
 }
 
 void

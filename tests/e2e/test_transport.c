@@ -422,6 +422,51 @@ test_wrong_master_key_fails(void)
     s_fixture_fini(&fx);
 }
 
+//  Publishes job jid to id; true when client received and opened it
+static bool
+s_job_runs(fixture_t *fx, br_client_t *client, const char *id, const char *jid)
+{
+    br_msg_t *header = NULL, *body = NULL;
+    br_errmsg_t why;
+    bool ran = s_publish(fx, id, jid, "test.ping", NULL) == 0 &&
+               s_pump(fx, br_client_pub_sock(client), 3000) &&
+               br_client_recv_job(client, &header, &body, &why) == 0;
+    br_msg_destroy(&header);
+    br_msg_destroy(&body);
+    return ran;
+}
+
+//  Publishes job jid to id and checks that client refuses it as a replay
+static void
+s_job_refused(fixture_t *fx, br_client_t *client, const char *id, const char *jid)
+{
+    br_msg_t *header = NULL, *body = NULL;
+    br_errmsg_t why;
+    CHECK_EQ_INT(s_publish(fx, id, jid, "test.ping", NULL), 0);
+    bool arrived = s_pump(fx, br_client_pub_sock(client), 3000);
+    CHECK(arrived);
+    if (arrived) {
+        CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
+    }
+    CHECK(header == NULL && body == NULL);
+}
+
+//  The minion restarts: a new client reading the same replay file, once
+//  the master has seen the old connection go
+static void
+s_restart(fixture_t *fx, br_client_t **client_p, br_keypair_t *keys, const char *id,
+          const char *path)
+{
+    br_client_destroy(client_p);
+    int64_t deadline = zclock_mono() + 3000;
+    while (br_server_subscribed(fx->server, id) && zclock_mono() < deadline) {
+        s_pump(fx, NULL, 10);
+    }
+    *client_p = s_client(fx, keys, id);
+    CHECK_EQ_INT(br_client_replay_file(*client_p, path), 0);
+    s_subscribe(fx, *client_p, id);
+}
+
 //  A job run before a restart is refused after it: the replay cache is on
 //  disk. Re-sending the same jid (what a captured frame carries) fails.
 static void
@@ -435,37 +480,61 @@ test_replay_survives_restart(void)
     br_client_t *client = s_client(&fx, keys, "web4");
     CHECK_EQ_INT(br_client_replay_file(client, path), 0);
     s_subscribe(&fx, client, "web4");
-    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
-    CHECK(s_pump(&fx, br_client_pub_sock(client), 3000));
-    br_msg_t *header = NULL, *body = NULL;
-    br_errmsg_t why;
-    CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), 0);
-    br_msg_destroy(&header);
-    br_msg_destroy(&body);
+    CHECK(s_job_runs(&fx, client, "web4", "20261128000000000009"));
     //  The same job again, to the same process: refused
-    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
-    if (s_pump(&fx, br_client_pub_sock(client), 3000)) {
-        CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
-    } else {
-        CHECK(!"the replayed job did not arrive");
-    }
-    br_client_destroy(&client);
-    //  Wait until the master has seen the old connection go
-    int64_t deadline = zclock_mono() + 3000;
-    while (br_server_subscribed(fx.server, "web4") && zclock_mono() < deadline) {
-        s_pump(&fx, NULL, 10);
-    }
+    s_job_refused(&fx, client, "web4", "20261128000000000009");
+    //  A second job: the first wrote the whole file, this one only its slot
+    CHECK(s_job_runs(&fx, client, "web4", "20261128000000000010"));
     //  And to a restarted minion that reads the same cache
-    client = s_client(&fx, keys, "web4");
+    s_restart(&fx, &client, keys, "web4", path);
+    s_job_refused(&fx, client, "web4", "20261128000000000009");
+    s_job_refused(&fx, client, "web4", "20261128000000000010");
+    //  A job after the restart is written in place into the file as loaded,
+    //  and refused after the next restart with the others
+    CHECK(s_job_runs(&fx, client, "web4", "20261128000000000011"));
+    s_restart(&fx, &client, keys, "web4", path);
+    s_job_refused(&fx, client, "web4", "20261128000000000009");
+    s_job_refused(&fx, client, "web4", "20261128000000000010");
+    s_job_refused(&fx, client, "web4", "20261128000000000011");
+    br_client_destroy(&client);
+    br_keypair_destroy(&keys);
+    s_fixture_fini(&fx);
+}
+
+//  More jobs than the replay cache holds: the oldest are evicted under a
+//  floor, which refuses them still, in this process and after a restart
+//  (the floor and the slots written in place in the replay file).
+static void
+test_replay_ring_wraps(void)
+{
+    fixture_t fx;
+    s_fixture_init(&fx);
+    br_keypair_t *keys = s_minion_key(&fx, "web5", BR_KEY_ACCEPTED);
+    char path[600], jid[BR_JID_LEN + 1];
+    snprintf(path, sizeof path, "%s/jids", fx.dir);
+    br_client_t *client = s_client(&fx, keys, "web5");
     CHECK_EQ_INT(br_client_replay_file(client, path), 0);
-    s_subscribe(&fx, client, "web4");
-    CHECK_EQ_INT(s_publish(&fx, "web4", "20261128000000000009", "test.ping", NULL), 0);
-    bool arrived = s_pump(&fx, br_client_pub_sock(client), 3000);
-    CHECK(arrived);
-    if (arrived) {
-        CHECK_EQ_INT(br_client_recv_job(client, &header, &body, &why), BR_ERR_REPLAY);
+    s_subscribe(&fx, client, "web5");
+    //  4096 remembered (BR_SEEN_MAX in br_client.c), and two more
+    const int jobs = 4098;
+    int ran = 0;
+    for (int i = 0; i < jobs; i++) {
+        snprintf(jid, sizeof jid, "202611280000%08d", i);
+        ran += s_job_runs(&fx, client, "web5", jid);
     }
-    CHECK(header == NULL && body == NULL);
+    CHECK_EQ_INT(ran, jobs);
+    for (int restart = 0; restart < 2; restart++) {
+        //  The two oldest (under the floor) and the newest (in its slot)
+        const int replayed[] = {0, 1, jobs - 1};
+        for (size_t i = 0; i < sizeof replayed / sizeof replayed[0]; i++) {
+            snprintf(jid, sizeof jid, "202611280000%08d", replayed[i]);
+            s_job_refused(&fx, client, "web5", jid);
+        }
+        s_restart(&fx, &client, keys, "web5", path);
+    }
+    //  A new job still runs
+    snprintf(jid, sizeof jid, "202611280000%08d", jobs);
+    CHECK(s_job_runs(&fx, client, "web5", jid));
     br_client_destroy(&client);
     br_keypair_destroy(&keys);
     s_fixture_fini(&fx);
@@ -483,5 +552,6 @@ main(void)
     test_claimed_id_is_ignored();
     test_wrong_master_key_fails();
     test_replay_survives_restart();
+    test_replay_ring_wraps();
     return test_done("e2e_transport");
 }

@@ -61,8 +61,8 @@ if [ -z "$deb" ]; then
     exit 1
 fi
 ok "cpack builds $(basename "$deb") ($(($(stat -c %s "$deb") / 1024)) KiB)"
-check "the package depends on libczmq4 and libcryptsetup12 (dpkg-shlibdeps)" \
-    sh -c "dpkg-deb -f '$deb' Depends | grep -q libczmq4 && dpkg-deb -f '$deb' Depends | grep -q libcryptsetup12"
+check "the package depends on libczmq4 (dpkg-shlibdeps), libcryptsetup12 and libblkid1 (loaded on first use)" \
+    sh -c "dpkg-deb -f '$deb' Depends | grep -q libczmq4 && dpkg-deb -f '$deb' Depends | grep -q libcryptsetup12 && dpkg-deb -f '$deb' Depends | grep -q libblkid1"
 check "/etc/brine/master and /etc/brine/minion are conffiles" \
     sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx /etc/brine/master"
 

@@ -70,6 +70,37 @@ s_test_frame_and_leak(void)
     CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
 }
 
+//  A secret adopted from locked memory: no copy is made, and destroying it
+//  wipes the whole allocation, the bytes past the secret's size too.
+static void
+s_test_adopt(void)
+{
+    enum { N = 32, SIZE = 4000 };
+    uint8_t *locked = sodium_malloc(SIZE);
+    CHECK(locked);
+    if (!locked) {
+        return;
+    }
+    uint8_t inverted[2][N];
+    randombytes_buf(locked, N);
+    randombytes_buf(locked + 1000, N);
+    for (size_t i = 0; i < N; i++) {
+        inverted[0][i] = (uint8_t)~locked[i];
+        inverted[1][i] = (uint8_t)~locked[1000 + i];
+    }
+    uint8_t *keep = locked;
+    CHECK(br_secret_adopt(NULL, N) == NULL);
+    CHECK(br_secret_adopt(&locked, BR_SECRET_MAX + 1) == NULL && locked == keep);
+    br_secret_t *secret = br_secret_adopt(&locked, N);
+    CHECK(secret && locked == NULL);
+    CHECK(br_secret_cdata(secret) == keep && br_secret_size(secret) == N);
+    CHECK_EQ_INT(test_memscan(0, inverted[0], N), 1);
+    CHECK_EQ_INT(test_memscan(0, inverted[1], N), 1);
+    br_secret_destroy(&secret);
+    CHECK_EQ_INT(test_memscan(0, inverted[0], N), 0);
+    CHECK_EQ_INT(test_memscan(0, inverted[1], N), 0);
+}
+
 static void
 s_test_harden(void)
 {
@@ -85,6 +116,7 @@ main(void)
 {
     s_test_basics();
     s_test_frame_and_leak();
+    s_test_adopt();
     s_test_harden();
     return test_done("unit_secret");
 }

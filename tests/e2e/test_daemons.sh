@@ -31,10 +31,11 @@ wait_for() {
         sleep 0.05
     done
 }
-port() { # a free loopback port, from the kernel
+port() { # a free loopback port, below the kernel's ephemeral range (32768
+    # and up), so that no outgoing connection of this machine can take it
     local p
     while :; do
-        p=$(shuf -i 20000-60000 -n 1)
+        p=$(shuf -i 20000-32767 -n 1)
         ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo "$p"; return; }
     done
 }

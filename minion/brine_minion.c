@@ -1,5 +1,6 @@
 /*  brine-minion: the minion daemon. */
 #include "br_minion.h"
+#include "br_privsep.h"
 #include "minion_config.h"
 
 #include <getopt.h>
@@ -77,8 +78,16 @@ main(int argc, char **argv)
         br_config_destroy(&config);
         return 1;
     }
-    int rc = br_minion_run(minion);
+    //  As root: a monitor that keeps root, and a network child that does not
+    int status = 0;
+    br_privsep_role_t role = br_privsep_start(config, minion, &status, &err);
+    if (role == BR_PRIVSEP_ERROR) {
+        fprintf(stderr, "brine-minion: %s\n", err.text);
+        status = 1;
+    } else if (role != BR_PRIVSEP_DONE) {
+        status = br_minion_run(minion) == 0 ? 0 : 1;
+    }
     br_minion_destroy(&minion);
     br_config_destroy(&config);
-    return rc == 0 ? 0 : 1;
+    return status;
 }

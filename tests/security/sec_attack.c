@@ -459,6 +459,8 @@ static const sec_command_t s_commands[] = {
     {"relay", sec_relay_main,
      "MASTER_PUB_EP MASTER_REQ_EP PUB_PORT REQ_PORT MASTER_DIR MINION_DIR"},
     {"crafted", sec_crafted_main, "REQ MASTER_PUB DIR NAME ID WORK_DIR"},
+    {"netchild", sec_privsep_main,
+     "CHILD_PID exec|oversize|ready|truncated|garbage|rogue DIR NAME PUB|minion-key PKI_DIR"},
 };
 
 int

@@ -41,5 +41,6 @@ zframe_t *sec_encode(const br_msg_t *msg);
 //  The commands in other files
 int sec_relay_main(int argc, char **argv);
 int sec_crafted_main(int argc, char **argv);
+int sec_privsep_main(int argc, char **argv);
 
 #endif

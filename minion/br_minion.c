@@ -636,6 +636,13 @@ br_minion_set_monitor(br_minion_t *self, int fd)
     self->monitor_fd = fd;
 }
 
+void
+br_minion_set_jobs_run(br_minion_t *self, size_t jobs_run)
+{
+    self->jobs_run = jobs_run;
+    self->startup_done = jobs_run > 0;
+}
+
 br_client_t *
 br_minion_client(br_minion_t *self)
 {

@@ -24,6 +24,10 @@ int br_minion_before_chroot(br_minion_t *self, br_errmsg_t *err);
 //  at the other end of fd, which runs them (br_monitor).
 void br_minion_set_monitor(br_minion_t *self, int fd);
 
+//  A network child started again after jobs_run jobs: the startup job is
+//  not asked for again once a job has run (as after a failover).
+void br_minion_set_jobs_run(br_minion_t *self, size_t jobs_run);
+
 //  The client that holds the key, the pinned master key and the replay
 //  cache: the monitor opens jobs with it.
 br_client_t *br_minion_client(br_minion_t *self);

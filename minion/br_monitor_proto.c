@@ -1,6 +1,7 @@
 /*  br_monitor_proto: length-checked frames on the monitor's socketpair. */
 #include "br_monitor_proto.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 //  Reads exactly size bytes; the count actually read, short only at end of
@@ -44,7 +45,9 @@ br_mon_send(int fd, uint32_t op, const struct iovec *parts, int count)
     struct iovec *at = iov;
     int left = count + 1;
     while (left > 0) {
-        ssize_t n = writev(fd, at, left);
+        //  A peer gone is an error to report, not a SIGPIPE to die of
+        struct msghdr msg = {.msg_iov = at, .msg_iovlen = (size_t)left};
+        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) {
             continue;
         }

@@ -204,6 +204,7 @@ br_privsep_start(br_config_t *config, br_minion_t *minion, int *status_p, br_err
             *status_p = 1;
             break;
         }
+        br_minion_set_jobs_run(minion, br_monitor_jobs_run(monitor));
         fflush(NULL);
         time_t started = time(NULL);
         pid_t pid = fork();

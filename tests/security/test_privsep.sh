@@ -153,11 +153,25 @@ wait_for "$work/web1.log" "network child $before was killed by signal 9; startin
     served_again "$before" && ok "killed: logged, and a new child serves" ||
     not_ok "after SIGKILL of the child: $(tail -3 "$work/web1.log")"
 
-echo "# SIGTERM to the monitor stops both"
+[ "$(count "$work/web1.log" "asked for the startup job")" = 1 ] &&
+    ok "the new children did not ask for the startup job again" ||
+    not_ok "startup job asked for $(count "$work/web1.log" "asked for the startup job") times"
+
+echo "# SIGTERM to the monitor during a job stops both"
+brine web1 cmd.run "sleep 1; touch $work/root-only/finished" &
+cli=$!
+for _ in $(seq 100); do [ -n "$(job_pid web1)" ] && break; sleep 0.05; done
 net=$(net_child web1)
-stop_minion web1
-! kill -0 "$net" 2>/dev/null && ok "SIGTERM: the monitor and its child exit" ||
-    not_ok "the network child $net outlived its monitor"
+monitor=${mpid[web1]}
+kill -TERM "$monitor"
+timeout 10 tail --pid="$monitor" -f /dev/null
+wait "$monitor"
+status=$?
+mpid[web1]=
+wait "$cli"
+[ "$status" = 0 ] && ! kill -0 "$net" 2>/dev/null && [ -f "$work/root-only/finished" ] &&
+    ok "SIGTERM: the job finishes, the monitor exits 0, its child is gone" ||
+    not_ok "SIGTERM during a job: status $status, child $net $(kill -0 "$net" 2>/dev/null && echo alive)"
 
 echo "# configuration"
 minion_config web2 "privsep_user: no-such-user-here"

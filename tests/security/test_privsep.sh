@@ -137,6 +137,8 @@ for case in "exec:unknown operation 7" "oversize:over its bound" "truncated:ends
     else
         not_ok "$name: $(cat "$work/attack.out"); log: $(grep -E "network child|monitor" "$work/web1.log" | tail -3)"
     fi
+    # (the monitor logs, then kills and reaps it)
+    for _ in $(seq 100); do kill -0 "$before" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$before" 2>/dev/null && not_ok "$name: the child $before still lives"
     served_again "$before" && ok "$name: a new network child ($(net_child web1)) serves" ||
         not_ok "$name: no new network child serves"

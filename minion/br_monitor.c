@@ -1,6 +1,7 @@
 /*  br_monitor: the monitor's table of operations and its serving loop. */
 #include "br_monitor.h"
 #include "br_monitor_proto.h"
+#include "br_proc.h"
 #include "br_runner.h"
 
 #include <stdio.h>
@@ -101,14 +102,8 @@ s_ready(br_monitor_t *self, const uint8_t *payload, size_t size, uint8_t **reply
     (void)size;
     *reply_p = NULL;
     *reply_size_p = 0;
-    char path[64], status[4096];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)self->child);
-    FILE *file = fopen(path, "r");
-    size_t got = file ? fread(status, 1, sizeof status - 1, file) : 0;
-    if (file) {
-        fclose(file);
-    }
-    status[got] = 0;
+    char status[4096];
+    br_proc_read(self->child, "status", status, sizeof status);
     const char *groups = strstr(status, "\nGroups:");
     size_t gap = groups ? strspn(groups + 8, " \t") : 0;
     bool no_groups = groups && (groups[8 + gap] == '\n' ||

@@ -135,16 +135,8 @@ s_run_sealed(int fd, br_sealer_t *sealer, const uint8_t peer[BR_KEY_SIZE])
     br_jidgen_t *jids = br_jidgen_new();
     char jid[BR_JID_LEN + 1];
     br_jidgen_next(jids, jid);
-    br_msg_t *header = br_msg_new(BR_MSG_JOB);
-    br_msg_set_jid(header, jid);
-    br_msg_set_exp(header, zclock_time() + 60000);
-    br_msg_t *body = br_msg_new(BR_MSG_BODY);
-    br_msg_set_jid(body, jid);
-    br_msg_set_fun(body, "test.ping");
-    zframe_t *clear = sec_encode(header);
-    br_secret_t *plain = br_msg_encode_secret(body);
-    zframe_t *sealed = br_seal(sealer, peer, zframe_data(clear), zframe_size(clear),
-                               br_secret_cdata(plain), br_secret_size(plain));
+    zframe_t *sealed = NULL;
+    zframe_t *clear = sec_ping_job(sealer, peer, jid, &sealed);
     uint32_t clear_size = (uint32_t)zframe_size(clear);
     size_t size = 4 + zframe_size(clear) + zframe_size(sealed);
     uint8_t *payload = malloc(size);
@@ -156,9 +148,6 @@ s_run_sealed(int fd, br_sealer_t *sealer, const uint8_t peer[BR_KEY_SIZE])
     free(payload);
     zframe_destroy(&clear);
     zframe_destroy(&sealed);
-    br_secret_destroy(&plain);
-    br_msg_destroy(&body);
-    br_msg_destroy(&header);
     br_jidgen_destroy(&jids);
 }
 

@@ -94,16 +94,16 @@ static int
 s_check_dir(const br_config_t *config, const char *dir, br_errmsg_t *err)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        return br_config_error(config, err, BR_ERR_IO, "privsep_dir", 0, "cannot create %s: %s",
+        return br_config_error(config, err, BR_ERR_IO, "privsep_dir", BR_CONFIG_WHOLE, "cannot create %s: %s",
                                dir, strerror(errno));
     }
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return br_config_error(config, err, BR_ERR_CONFIG, "privsep_dir", 0,
+        return br_config_error(config, err, BR_ERR_CONFIG, "privsep_dir", BR_CONFIG_WHOLE,
                                "%s is not a directory", dir);
     }
     if (st.st_uid != 0 || (st.st_mode & 022)) {
-        return br_config_error(config, err, BR_ERR_PERM, "privsep_dir", 0,
+        return br_config_error(config, err, BR_ERR_PERM, "privsep_dir", BR_CONFIG_WHOLE,
                                "%s must be owned by root and writable by nobody else (it is "
                                "uid %d, mode %03o)",
                                dir, (int)st.st_uid, (unsigned)(st.st_mode & 0777));
@@ -165,7 +165,7 @@ br_privsep_start(br_config_t *config, br_minion_t *minion, int *status_p, br_err
     errno = 0;
     struct passwd *pw = getpwnam(user);
     if (!pw) {
-        br_config_error(config, err, BR_ERR_CONFIG, "privsep_user", 0,
+        br_config_error(config, err, BR_ERR_CONFIG, "privsep_user", BR_CONFIG_WHOLE,
                         "no user '%s' on this system (create it, e.g. useradd --system "
                         "--no-create-home --shell /usr/sbin/nologin %s, or name another "
                         "unprivileged user)",
@@ -173,7 +173,7 @@ br_privsep_start(br_config_t *config, br_minion_t *minion, int *status_p, br_err
         return BR_PRIVSEP_ERROR;
     }
     if (pw->pw_uid == 0 || pw->pw_gid == 0) {
-        br_config_error(config, err, BR_ERR_CONFIG, "privsep_user", 0,
+        br_config_error(config, err, BR_ERR_CONFIG, "privsep_user", BR_CONFIG_WHOLE,
                         "'%s' has uid or gid 0: the network child must not be root", user);
         return BR_PRIVSEP_ERROR;
     }

@@ -178,14 +178,14 @@ wait "$cli"
 echo "# configuration"
 minion_config web2 "privsep_user: no-such-user-here"
 out=$("$bin/brine-minion" -c "$work/web2" 2>&1)
-[ $? = 1 ] && grep -q "web2/minion: option 'privsep_user': no user 'no-such-user-here'" <<<"$out" &&
+[ $? = 1 ] && grep -qE "web2/minion:[0-9]+: option 'privsep_user': no user 'no-such-user-here'" <<<"$out" &&
     ok "a privsep_user that does not exist: exit 1, the option named" ||
     not_ok "missing user: $out"
 mkdir -p "$work/open-dir"
 chmod 777 "$work/open-dir"
 minion_config web2 "privsep_dir: $work/open-dir"
 out=$("$bin/brine-minion" -c "$work/web2" 2>&1)
-[ $? = 1 ] && grep -q "option 'privsep_dir': .*writable by nobody else" <<<"$out" &&
+[ $? = 1 ] && grep -qE "web2/minion:[0-9]+: option 'privsep_dir': .*writable by nobody else" <<<"$out" &&
     ok "a privsep_dir others may write: exit 1, the option named" ||
     not_ok "unsafe dir: $out"
 minion_config web2 "privsep: False"

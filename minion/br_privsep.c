@@ -207,23 +207,31 @@ br_privsep_start(br_config_t *config, br_minion_t *minion, int *status_p, br_err
         br_minion_set_jobs_run(minion, br_monitor_jobs_run(monitor));
         fflush(NULL);
         time_t started = time(NULL);
+        //  A stop signal between the fork and s_child would reach nobody
+        sigset_t stops, before;
+        sigemptyset(&stops);
+        sigaddset(&stops, SIGTERM);
+        sigaddset(&stops, SIGINT);
+        sigprocmask(SIG_BLOCK, &stops, &before);
         pid_t pid = fork();
         if (pid == 0) {
             close(pair[0]);
             sigaction(SIGTERM, &old_term, NULL);
             sigaction(SIGINT, &old_int, NULL);
+            sigprocmask(SIG_SETMASK, &before, NULL);
             br_monitor_destroy(&monitor);
             s_child_start(minion, pair[1], dir, uid, gid);
             return BR_PRIVSEP_CHILD;
         }
         close(pair[1]);
+        s_child = pid > 0 ? pid : 0;
+        sigprocmask(SIG_SETMASK, &before, NULL);
         if (pid < 0) {
             close(pair[0]);
             br_errmsg_set(err, BR_ERR_IO, "cannot fork the network child: %s", strerror(errno));
             *status_p = 1;
             break;
         }
-        s_child = pid;
         br_debug("network child %d started as %s (uid %d) in %s", (int)pid, user, (int)uid, dir);
         br_errmsg_t why = {""};
         int rc = br_monitor_serve(monitor, pair[0], pid, &why);

@@ -2,7 +2,9 @@
     failover order. */
 #include "br_masters.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -175,6 +177,38 @@ const char *
 br_masters_name(const br_masters_t *self, size_t index)
 {
     return index < self->count ? self->masters[index].name : NULL;
+}
+
+size_t
+br_masters_resolve(br_masters_t *self)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < self->count; i++) {
+        s_master_t *master = &self->masters[i];
+        struct in_addr addr;
+        if (inet_pton(AF_INET, master->host, &addr) == 1) {
+            continue;
+        }
+        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *found = NULL;
+        int rc = getaddrinfo(master->host, NULL, &hints, &found);
+        if (rc != 0 || !found) {
+            br_warning("cannot resolve the master %s (%s): it is skipped until the network "
+                       "child starts again",
+                       master->name, gai_strerror(rc));
+            failed++;
+        } else {
+            const struct sockaddr_in *in = (const struct sockaddr_in *)found->ai_addr;
+            char text[INET_ADDRSTRLEN];
+            if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) {
+                br_debug("master %s is %s", master->name, text);
+                snprintf(master->host, sizeof master->host, "%s", text);
+            }
+        }
+        if (found) {
+            freeaddrinfo(found);
+        }
+    }
+    return failed;
 }
 
 size_t

@@ -35,6 +35,12 @@ int br_masters_port(const br_masters_t *self, size_t index);
 //  "HOST:PORT", for logs
 const char *br_masters_name(const br_masters_t *self, size_t index);
 
+//  Replaces each host name by its IPv4 address, for a process about to
+//  lose the files a resolver reads (a chroot). Names that do not resolve
+//  stay (and fail as unreachable, so failover skips them). The number of
+//  names that did not resolve.
+size_t br_masters_resolve(br_masters_t *self);
+
 //  The index of the master to try now (0 at first).
 size_t br_masters_current(const br_masters_t *self);
 

@@ -2,6 +2,7 @@
 #include "br_minion.h"
 #include "br_grains.h"
 #include "br_masters.h"
+#include "br_monitor_proto.h"
 #include "br_runner.h"
 #include "br_wire.h"
 
@@ -39,6 +40,9 @@ struct _br_minion_t {
     bool quiet;                      //  this outage has been logged
     bool startup_done;               //  the startup job has been requested
     size_t jobs_run;                 //  jobs run since start
+    br_value_t *grains;              //  read before a chroot, or NULL: read at each hello
+    int monitor_fd;                  //  the monitor that runs our jobs, or -1: we do
+    bool monitor_lost;               //  it stopped answering: we stop
 };
 
 static int64_t
@@ -80,6 +84,7 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     }
     self->config = config;
     self->timer = -1;
+    self->monitor_fd = -1;
     self->alive_ms = (int)br_config_int(config, "master_alive_interval") * 1000;
     const char *id = br_config_str(config, "id");
     if (id) {
@@ -167,6 +172,7 @@ br_minion_destroy(br_minion_t **self_p)
         br_client_destroy(&self->client);
         br_masters_destroy(&self->masters);
         br_keypair_destroy(&self->keys);
+        br_value_destroy(&self->grains);
         free(self);
         *self_p = NULL;
     }
@@ -222,8 +228,9 @@ static void
 s_send_hello(br_minion_t *self)
 {
     br_msg_t *hello = br_msg_new(BR_MSG_HELLO);
-    br_value_t *grains = br_grains_collect(self->id);
-    bson_t *doc = grains ? br_wire_to_bson(grains) : NULL;
+    br_value_t *grains = self->grains ? NULL : br_grains_collect(self->id);
+    bson_t *doc = self->grains ? br_wire_to_bson(self->grains)
+                               : grains ? br_wire_to_bson(grains) : NULL;
     if (hello && doc && br_msg_set_id(hello, self->id) == 0 &&
         br_msg_set_ver(hello, BRINE_VERSION) == 0 && br_msg_set_grains(hello, doc) == 0) {
         br_client_send(self->client, hello);
@@ -457,6 +464,26 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  Sends a job's return to the master
+static void
+s_send_return(br_minion_t *self, const char *jid, const char *fun, bool ok, const bson_t *ret,
+              int64_t dur)
+{
+    br_msg_t *reply = br_msg_new(BR_MSG_RETURN);
+    if (reply && br_msg_set_jid(reply, jid) == 0 && br_msg_set_fun(reply, fun) == 0 &&
+        br_msg_set_ok(reply, ok) == 0 && br_msg_set_ret(reply, ret) == 0 &&
+        br_msg_set_dur(reply, dur) == 0) {
+        if (br_client_send(self->client, reply) < 0) {
+            br_error("cannot send the return of job %s", jid);
+        }
+    } else {
+        br_error("the return of job %s is too large to send", jid);
+    }
+    br_info("ran job %s (%s): %s", jid, fun, ok ? "success" : "failure");
+    br_msg_destroy(&reply);
+    self->jobs_run++;
+}
+
 //  Runs one opened job in a child process and sends its return. The body
 //  (and any secret in it) is destroyed, and so wiped, by the caller.
 static void
@@ -470,20 +497,69 @@ s_run_job(br_minion_t *self, br_msg_t *body)
     if (br_runner_run(body, timeout, &ret, &ok, &err) != BR_OK) {
         ret = BCON_NEW("return", BCON_UTF8(err.text));
     }
-    br_msg_t *reply = br_msg_new(BR_MSG_RETURN);
-    if (reply && br_msg_set_jid(reply, br_msg_jid(body)) == 0 &&
-        br_msg_set_fun(reply, br_msg_fun(body)) == 0 && br_msg_set_ok(reply, ok) == 0 &&
-        br_msg_set_ret(reply, ret) == 0 && br_msg_set_dur(reply, s_now_us() - start) == 0) {
-        if (br_client_send(self->client, reply) < 0) {
-            br_error("cannot send the return of job %s", br_msg_jid(body));
-        }
-    } else {
-        br_error("the return of job %s is too large to send", br_msg_jid(body));
-    }
-    br_info("ran job %s (%s): %s", br_msg_jid(body), br_msg_fun(body),
-              ok ? "success" : "failure");
-    br_msg_destroy(&reply);
+    s_send_return(self, br_msg_jid(body), br_msg_fun(body), ok, ret, s_now_us() - start);
     bson_destroy(ret);
+}
+
+//  The string field name of the monitor's answer, or NULL
+static const char *
+s_answer_str(const bson_t *doc, const char *name)
+{
+    bson_iter_t it;
+    return bson_iter_init_find(&it, doc, name) && BSON_ITER_HOLDS_UTF8(&it)
+               ? bson_iter_utf8(&it, NULL)
+               : NULL;
+}
+
+//  Privilege separation: hands the job, sealed, to the monitor, which opens
+//  and runs it, and sends the return it answers. 0, or -1 when the monitor
+//  is gone (we stop: it starts a new child if it is there at all).
+static int
+s_ask_monitor(br_minion_t *self, zmsg_t *job)
+{
+    zmsg_first(job);
+    zframe_t *clear = zmsg_next(job), *sealed = zmsg_next(job);
+    uint32_t clear_size = (uint32_t)zframe_size(clear);
+    struct iovec parts[] = {{&clear_size, sizeof clear_size},
+                            {zframe_data(clear), zframe_size(clear)},
+                            {zframe_data(sealed), zframe_size(sealed)}};
+    if (clear_size == 0 || zframe_size(sealed) == 0) {
+        br_warning("refused a job: an empty header or body");
+        return 0;
+    }
+    br_errmsg_t err = {""};
+    uint32_t op = 0;
+    uint8_t *answer = NULL;
+    size_t size = 0;
+    if (br_mon_send(self->monitor_fd, BR_MON_RUN_JOB, parts, 3) != BR_OK ||
+        br_mon_recv(self->monitor_fd, &op, &answer, &size, BR_MON_PAYLOAD_MAX, &err) != BR_OK ||
+        op != BR_MON_RUN_JOB) {
+        br_error("lost the monitor%s%s: stopping", err.text[0] ? ": " : "", err.text);
+        free(answer);
+        self->monitor_lost = true;
+        return -1;
+    }
+    bson_t *doc = bson_new_from_data(answer, size);
+    free(answer);
+    bson_iter_t it;
+    const uint8_t *data = NULL;
+    uint32_t len = 0;
+    const char *jid = doc ? s_answer_str(doc, "jid") : NULL;
+    const char *fun = doc ? s_answer_str(doc, "fun") : NULL;
+    if (doc && !s_answer_str(doc, "refused") && jid && fun &&
+        bson_iter_init_find(&it, doc, "ret") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
+        bson_iter_document(&it, &len, &data);
+        bson_t ret;
+        bool ok = bson_iter_init_find(&it, doc, "ok") && bson_iter_as_bool(&it);
+        int64_t dur = bson_iter_init_find(&it, doc, "dur") ? bson_iter_as_int64(&it) : 0;
+        if (bson_init_static(&ret, data, len)) {
+            s_send_return(self, jid, fun, ok, &ret, dur);
+        }
+    } else if (!doc || !s_answer_str(doc, "refused")) {
+        br_error("the monitor's answer to a job is malformed");
+    }
+    bson_destroy(doc);
+    return 0;
 }
 
 static int
@@ -494,13 +570,22 @@ s_handle_pub(zloop_t *loop, zsock_t *sock, void *arg)
     br_minion_t *self = arg;
     br_msg_t *header = NULL, *body = NULL;
     br_errmsg_t why = {""};
+    if (self->monitor_fd >= 0) {
+        zmsg_t *job = NULL;
+        if (br_client_recv_sealed(self->client, &job, &why) != BR_OK) {
+            br_warning("refused a job: %s", why.text);
+            return 0;
+        }
+        int rc = s_ask_monitor(self, job);
+        zmsg_destroy(&job);
+        return rc;
+    }
     int rc = br_client_recv_job(self->client, &header, &body, &why);
     if (rc < 0) {
         br_warning("refused a job: %s", why.text);
         return 0;
     }
     s_run_job(self, body);
-    self->jobs_run++;
     br_msg_destroy(&body);
     br_msg_destroy(&header);
     return 0;
@@ -537,10 +622,44 @@ s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
 }
 
 int
+br_minion_before_chroot(br_minion_t *self, br_errmsg_t *err)
+{
+    self->grains = br_grains_collect(self->id);
+    if (!self->grains) {
+        return br_errmsg_set(err, BR_ERR_NOMEM, "no memory for the grains");
+    }
+    if (br_masters_resolve(self->masters) == br_masters_size(self->masters)) {
+        return br_errmsg_set(err, BR_ERR_NOTFOUND, "no master's name resolves");
+    }
+    return BR_OK;
+}
+
+void
+br_minion_set_monitor(br_minion_t *self, int fd)
+{
+    self->monitor_fd = fd;
+}
+
+void
+br_minion_set_jobs_run(br_minion_t *self, size_t jobs_run)
+{
+    self->jobs_run = jobs_run;
+    self->startup_done = jobs_run > 0;
+}
+
+br_client_t *
+br_minion_client(br_minion_t *self)
+{
+    return self->client;
+}
+
+int
 br_minion_run(br_minion_t *self)
 {
     s_try_master(self);
     zloop_start(self->loop);
-    br_info("brine-minion stopping");
-    return BR_OK;
+    if (self->monitor_fd < 0) {
+        br_info("brine-minion stopping");
+    }
+    return self->monitor_lost ? BR_ERR_IO : BR_OK;
 }

@@ -1,5 +1,6 @@
 /*  br_runner: one job, one child process, one result pipe. */
 #include "br_runner.h"
+#include "br_proc.h"
 #include "br_state.h"
 #include "br_wire.h"
 
@@ -111,14 +112,8 @@ s_kill_session(pid_t sid)
         if (pid <= 1) {
             continue;
         }
-        char path[64], stat[512];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-        FILE *file = fopen(path, "r");
-        size_t got = file ? fread(stat, 1, sizeof stat - 1, file) : 0;
-        if (file) {
-            fclose(file);
-        }
-        stat[got] = 0;
+        char stat[512];
+        br_proc_read(pid, "stat", stat, sizeof stat);
         //  pid (comm) state ppid pgrp session: comm may hold spaces, so
         //  parse from its closing parenthesis
         const char *rest = strrchr(stat, ')');

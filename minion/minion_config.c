@@ -31,6 +31,15 @@ const br_option_t br_minion_options[] = {
      "seconds a job may run before the minion kills it and returns a failure"},
     {"cachedir", BR_OPT_STRING, "/var/cache/brine/minion", 0, 0,
      "directory of the minion's replay cache (jids it has run; never a secret)"},
+    {"privsep", BR_OPT_BOOL, "true", 0, 0,
+     "privilege separation when started as root: the code that talks to the network runs in a "
+     "child as privsep_user in an empty chroot, and asks the root process to run each job "
+     "(docs/privsep.md)"},
+    {"privsep_user", BR_OPT_STRING, "nobody", 0, 0,
+     "the unprivileged user of the network child; it must exist and must not be root"},
+    {"privsep_dir", BR_OPT_STRING, "/run/brine-minion", 0, 0,
+     "the network child's chroot: an empty directory owned by root and writable by nobody "
+     "else (created if missing)"},
     {NULL, 0, NULL, 0, 0, NULL},
 };
 

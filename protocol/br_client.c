@@ -514,27 +514,35 @@ br_client_replay_file(br_client_t *self, const char *path)
 }
 
 int
-br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br_errmsg_t *err)
+br_client_recv_sealed(br_client_t *self, zmsg_t **job_p, br_errmsg_t *err)
 {
-    *header_p = NULL;
-    *body_p = NULL;
-    int rc = BR_ERR_MALFORMED;
-    br_msg_t *header = NULL, *body = NULL;
-    br_secret_t *plain = NULL;
+    *job_p = NULL;
     zmsg_t *msg = zmsg_recv(self->pub);
     if (!msg) {
         return BR_ERR_IO;
     }
     char topic[BR_ID_MAX + 2];
     snprintf(topic, sizeof topic, "%s.", self->id);
-    zframe_t *topic_frame = zmsg_first(msg);
-    zframe_t *clear = zmsg_next(msg);
-    zframe_t *sealed = zmsg_next(msg);
-    if (zmsg_size(msg) != 3 || !zframe_streq(topic_frame, topic)) {
-        br_errmsg_set(err, rc, "job with %zu frames or for another topic", zmsg_size(msg));
-        goto out;
+    if (zmsg_size(msg) != 3 || !zframe_streq(zmsg_first(msg), topic)) {
+        int rc = br_errmsg_set(err, BR_ERR_MALFORMED, "job with %zu frames or for another topic",
+                               zmsg_size(msg));
+        zmsg_destroy(&msg);
+        return rc;
     }
-    rc = br_msg_decode(&header, zframe_data(clear), zframe_size(clear), err);
+    *job_p = msg;
+    return BR_OK;
+}
+
+int
+br_client_open_job(br_client_t *self, const uint8_t *clear, size_t clear_size,
+                   const uint8_t *sealed, size_t sealed_size, br_msg_t **header_p,
+                   br_msg_t **body_p, br_errmsg_t *err)
+{
+    *header_p = NULL;
+    *body_p = NULL;
+    br_msg_t *header = NULL, *body = NULL;
+    br_secret_t *plain = NULL;
+    int rc = br_msg_decode(&header, clear, clear_size, err);
     if (rc < 0) {
         goto out;
     }
@@ -553,8 +561,7 @@ br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br
         rc = br_errmsg_set(err, BR_ERR_REPLAY, "job %s was already run: replay refused", jid);
         goto out;
     }
-    rc = br_open(self->sealer, self->master_key, zframe_data(clear), zframe_size(clear),
-                 zframe_data(sealed), zframe_size(sealed), &plain);
+    rc = br_open(self->sealer, self->master_key, clear, clear_size, sealed, sealed_size, &plain);
     if (rc < 0) {
         br_errmsg_set(err, rc, "job %s does not open with our key: %s", jid, br_strerror(rc));
         goto out;
@@ -578,6 +585,23 @@ out:
     br_secret_destroy(&plain);
     br_msg_destroy(&header);
     br_msg_destroy(&body);
+    return rc;
+}
+
+int
+br_client_recv_job(br_client_t *self, br_msg_t **header_p, br_msg_t **body_p, br_errmsg_t *err)
+{
+    *header_p = NULL;
+    *body_p = NULL;
+    zmsg_t *msg = NULL;
+    int rc = br_client_recv_sealed(self, &msg, err);
+    if (rc == BR_OK) {
+        zmsg_first(msg);
+        zframe_t *clear = zmsg_next(msg);
+        zframe_t *sealed = zmsg_next(msg);
+        rc = br_client_open_job(self, zframe_data(clear), zframe_size(clear), zframe_data(sealed),
+                                zframe_size(sealed), header_p, body_p, err);
+    }
     zmsg_destroy(&msg);
     return rc;
 }

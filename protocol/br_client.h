@@ -74,6 +74,18 @@ int br_client_recv(br_client_t *self, br_msg_t **msg_p);
 //  before a restart cannot be replayed after it. 0 or negative.
 int br_client_replay_file(br_client_t *self, const char *path);
 
+//  Receives one job without opening it: *job_p is [topic][clear header]
+//  [sealed body], the topic checked. For a process that holds no right to
+//  open jobs and hands them on (the minion's network child).
+int br_client_recv_sealed(br_client_t *self, zmsg_t **job_p, br_errmsg_t *err);
+
+//  Opens a job received elsewhere: checks the header, expiry and replay,
+//  opens the seal and decodes the body, as br_client_recv_job does after
+//  the topic. Needs no socket.
+int br_client_open_job(br_client_t *self, const uint8_t *clear, size_t clear_size,
+                       const uint8_t *sealed, size_t sealed_size, br_msg_t **header_p,
+                       br_msg_t **body_p, br_errmsg_t *err);
+
 //  Receives one job: checks the topic, header, expiry and replay, opens the
 //  seal and decodes the body. On success the jid is remembered so that the
 //  same job is refused next time. On failure both outputs are NULL and the

@@ -133,6 +133,21 @@ stop_minion() { # ID [SIGNAL]
     wait "$p" 2>/dev/null
     mpid[$1]=
 }
+# Started as root, a minion is two processes (docs/privsep.md): the
+# monitor, whose pid start_minion keeps, and its network child
+net_child() { # ID: the network child's pid, or nothing
+    local p
+    for p in $(pgrep -P "${mpid[$1]}"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brine-netchild ] && echo "$p" && return
+    done
+}
+minion_pids() { echo "${mpid[$1]}" $(net_child "$1"); } # ID: the monitor and its child
+job_pid() { # ID: the process of the job the minion runs now, or nothing
+    local p
+    for p in $(pgrep -P "${mpid[$1]}"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" != brine-netchild ] && echo "$p" && return
+    done
+}
 # Accepts a minion that has enrolled and waits until it is subscribed
 accept_minion() { # ID
     wait_for "$work/master.log" "minion $1 is pending" 20 &&

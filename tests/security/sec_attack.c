@@ -382,24 +382,13 @@ s_impostor(int argc, char **argv)
         if (zclock_mono() >= next_job) {
             char jid[BR_JID_LEN + 1], topic[BR_ID_MAX + 2];
             br_jidgen_next(jids, jid);
-            br_msg_t *header = br_msg_new(BR_MSG_JOB);
-            br_msg_set_jid(header, jid);
-            br_msg_set_exp(header, zclock_time() + 60000);
-            br_msg_t *body = br_msg_new(BR_MSG_BODY);
-            br_msg_set_jid(body, jid);
-            br_msg_set_fun(body, "test.ping");
-            zframe_t *clear = sec_encode(header);
-            br_secret_t *plain = br_msg_encode_secret(body);
-            zframe_t *sealed = br_seal(sealer, minion, zframe_data(clear), zframe_size(clear),
-                                       br_secret_cdata(plain), br_secret_size(plain));
+            zframe_t *sealed = NULL;
+            zframe_t *clear = sec_ping_job(sealer, minion, jid, &sealed);
             snprintf(topic, sizeof topic, "%s.", id);
             zsock_send(pub, "sff", topic, clear, sealed);
             published++;
             zframe_destroy(&clear);
             zframe_destroy(&sealed);
-            br_secret_destroy(&plain);
-            br_msg_destroy(&body);
-            br_msg_destroy(&header);
             next_job = zclock_mono() + 200;
         }
         void *which = zpoller_wait(poller, 100);
@@ -444,6 +433,26 @@ s_impostor(int argc, char **argv)
     return 0;
 }
 
+zframe_t *
+sec_ping_job(br_sealer_t *sealer, const uint8_t peer[BR_KEY_SIZE], const char *jid,
+             zframe_t **sealed_p)
+{
+    br_msg_t *header = br_msg_new(BR_MSG_JOB);
+    br_msg_set_jid(header, jid);
+    br_msg_set_exp(header, zclock_time() + 60000);
+    br_msg_t *body = br_msg_new(BR_MSG_BODY);
+    br_msg_set_jid(body, jid);
+    br_msg_set_fun(body, "test.ping");
+    zframe_t *clear = sec_encode(header);
+    br_secret_t *plain = br_msg_encode_secret(body);
+    *sealed_p = br_seal(sealer, peer, zframe_data(clear), zframe_size(clear),
+                        br_secret_cdata(plain), br_secret_size(plain));
+    br_secret_destroy(&plain);
+    br_msg_destroy(&body);
+    br_msg_destroy(&header);
+    return clear;
+}
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -459,6 +468,8 @@ static const sec_command_t s_commands[] = {
     {"relay", sec_relay_main,
      "MASTER_PUB_EP MASTER_REQ_EP PUB_PORT REQ_PORT MASTER_DIR MINION_DIR"},
     {"crafted", sec_crafted_main, "REQ MASTER_PUB DIR NAME ID WORK_DIR"},
+    {"netchild", sec_privsep_main,
+     "CHILD_PID exec|oversize|ready|truncated|garbage|rogue DIR NAME PUB|minion-key PKI_DIR"},
 };
 
 int

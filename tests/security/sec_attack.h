@@ -38,8 +38,14 @@ sec_link_t sec_link_event(zsock_t *monitor);
 //  Encodes msg (a well-formed message) into a new frame, or exits.
 zframe_t *sec_encode(const br_msg_t *msg);
 
+//  A job of test.ping with jid, valid for a minute, sealed by sealer to
+//  peer: the clear header, and the sealed body in *sealed_p.
+zframe_t *sec_ping_job(br_sealer_t *sealer, const uint8_t peer[BR_KEY_SIZE], const char *jid,
+                       zframe_t **sealed_p);
+
 //  The commands in other files
 int sec_relay_main(int argc, char **argv);
 int sec_crafted_main(int argc, char **argv);
+int sec_privsep_main(int argc, char **argv);
 
 #endif

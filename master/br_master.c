@@ -313,15 +313,17 @@ static const br_route_t s_routes[] = {
     {BR_MSG_RETURN, false, s_on_return},
 };
 
-static int
-s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
+//  Requests waiting on the request socket are taken in bursts of up to
+//  this many per wake of the loop: a job's returns arrive together, and one
+//  poll per return would cost more than the return itself
+#define BR_REQ_BURST 256
+
+static void
+s_handle_one_req(br_master_t *self)
 {
-    (void)loop;
-    (void)sock;
-    br_master_t *self = arg;
     br_request_t *req = NULL;
     if (br_server_recv(self->server, &req) < 0) {
-        return 0; //  logged and dropped; keep serving
+        return; //  logged and dropped; keep serving
     }
     const br_route_t *route = NULL;
     for (size_t i = 0; i < sizeof s_routes / sizeof s_routes[0]; i++) {
@@ -340,6 +342,19 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
         route->handle(self, req);
     }
     br_request_destroy(&req);
+}
+
+static int
+s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    br_master_t *self = arg;
+    br_server_hold(self->server, true);
+    s_handle_one_req(self);
+    for (int i = 1; i < BR_REQ_BURST && (zsock_events(sock) & ZMQ_POLLIN); i++) {
+        s_handle_one_req(self);
+    }
+    br_server_hold(self->server, false);
     return 0;
 }
 
@@ -358,7 +373,10 @@ s_targets(br_master_t *self, const char *tgt_type, const char *tgt, zlistx_t **o
     zlistx_set_destructor(matched, (zlistx_destructor_fn *)zstr_free);
     int rc = BR_OK;
     for (const char *id = zlistx_first(accepted); rc >= 0 && id; id = zlistx_next(accepted)) {
-        const bson_t *hello = zhashx_lookup(self->grains, id);
+        //  Only a grain target reads grains: the others need no conversion
+        //  of every minion's grains at each job
+        const bson_t *hello = strcmp(tgt_type, "grain") == 0 ? zhashx_lookup(self->grains, id)
+                                                               : NULL;
         br_value_t *grains = hello ? br_wire_from_bson(hello) : NULL;
         rc = br_match_minion(tgt_type, tgt, id, grains, err);
         if (rc == 1) {

@@ -30,7 +30,29 @@ struct _br_server_t {
                               //  KEY (Z85) that subscribed (count as pointer)
     zhashx_t *connections;    //  connection (its descriptor, as text) -> "ID/KEY" of the
                               //  minion that subscribed on it
+    int holding;              //  depth of br_server_hold: the key store was read once
+                              //  for the whole burst
 };
+
+//  The key store as it is on disk now, unless a burst holds it
+static int
+s_refresh(br_server_t *self, br_errmsg_t *err)
+{
+    return self->holding ? 0 : br_keystore_refresh(self->store, err);
+}
+
+void
+br_server_hold(br_server_t *self, bool hold)
+{
+    if (hold && self->holding++ == 0) {
+        br_errmsg_t why;
+        if (br_keystore_refresh(self->store, &why) < 0) {
+            br_error("key store: %s", why.text);
+        }
+    } else if (!hold && self->holding > 0) {
+        self->holding--;
+    }
+}
 
 void
 br_request_destroy(br_request_t **self_p)
@@ -192,7 +214,7 @@ s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zfram
     const uint8_t *key = zframe_data(credentials);
     br_errmsg_t why;
     //  A handshake is the moment an operator's brine-key change matters
-    if (br_keystore_refresh(self->store, &why) < 0) {
+    if (s_refresh(self, &why) < 0) {
         br_error("key store: %s", why.text);
     }
     const char *id = NULL;
@@ -359,7 +381,7 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
     int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
     char name[S_SUB_NAME_MAX + 1];
     if (size >= 1 && data[0] == 1 && user && br_id_valid(user) && fd >= 0 &&
-        br_keystore_refresh(self->store, NULL) >= 0 && s_sub_current(self, user, name)) {
+        s_refresh(self, NULL) >= 0 && s_sub_current(self, user, name)) {
         //  Whatever topic was asked for, this connection gets its own only
         char topic[BR_ID_MAX + 2];
         snprintf(topic, sizeof topic, "%s.", user);
@@ -426,7 +448,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         //  Accepted since its handshake (brine-key -a while it waited): the
         //  key is the identity, so it may act as that minion from now on
         const char *id = NULL;
-        br_keystore_refresh(self->store, NULL);
+        s_refresh(self, NULL);
         if (rc == BR_OK && br_keystore_lookup(self->store, req->key, &id) == BR_KEY_ACCEPTED &&
             id) {
             snprintf(req->id, sizeof req->id, "%s", id);
@@ -434,7 +456,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         }
     } else if (br_id_valid(user)) {
         //  Accepted at handshake; make sure it still is (brine-key -d/-r)
-        br_keystore_refresh(self->store, NULL);
+        s_refresh(self, NULL);
         rc = br_keystore_state(self->store, user, req->key) == BR_KEY_ACCEPTED ? BR_OK
                                                                                : BR_ERR_DENIED;
         if (rc == BR_OK) {
@@ -493,7 +515,7 @@ br_server_publish(br_server_t *self, const char *id, const br_msg_t *header,
 {
     uint8_t key[BR_KEY_SIZE];
     //  The last check before a body leaves: the key must still be accepted
-    br_keystore_refresh(self->store, NULL);
+    s_refresh(self, NULL);
     if (!br_id_valid(id) || br_keystore_state(self->store, id, key) != BR_KEY_ACCEPTED) {
         return BR_ERR_DENIED;
     }

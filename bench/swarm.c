@@ -18,8 +18,10 @@
     never fails on speed, only when the swarm cannot be set up.
 
     Usage: swarm [-b BIN_DIR] [-n 100,1000,9900] [-s SETUPS] [-r RUNS] [-p PER_PROC]
-    SWARM_MASTER_PREFIX="perf record -g -o FILE" runs the master under
-    another program (words split on spaces), for profiling. */
+    For profiling: SWARM_MASTER_PREFIX="valgrind --tool=callgrind" runs the
+    master under another program (words split on spaces); SWARM_PID_FILE
+    names a file that gets the master's pid once it listens (perf record
+    -p); SWARM_KEEP keeps the work directory and the master's log. */
 #include "swarm_minions.h"
 
 #include <dirent.h>
@@ -424,6 +426,13 @@ s_setup(const s_opts_t *opts, size_t n, s_results_t *res)
     if (access(path, F_OK) != 0) {
         fprintf(stderr, "swarm: the master did not start (see %s/master.log)\n", work);
         goto out;
+    }
+    if (getenv("SWARM_PID_FILE")) {
+        FILE *pid_file = fopen(getenv("SWARM_PID_FILE"), "w");
+        if (pid_file) {
+            fprintf(pid_file, "%d\n", (int)master);
+            fclose(pid_file);
+        }
     }
     double cpu0 = s_cpu_ms(master);
     int64_t start = s_now_us();

@@ -447,11 +447,15 @@ s_setup(const s_opts_t *opts, size_t n, s_results_t *res)
     s_add(&res->connect, (double)(s_now_us() - start) / 1000);
     s_add(&res->connect_cpu, s_cpu_ms(master) - cpu0);
     cli = zsock_new(ZMQ_DEALER);
-    if (!cli || zsock_connect(cli, "ipc://%s", path) != 0) {
+    if (!cli) {
         goto out;
     }
     zsock_set_linger(cli, 0);
     zsock_set_maxmsgsize(cli, BR_MSG_MAX);
+    zsock_set_rcvhwm(cli, 0);
+    if (zsock_connect(cli, "ipc://%s", path) != 0) {
+        goto out;
+    }
     //  A welcomed minion's subscription may still be on its way: warm up
     //  until every minion answers
     size_t returned = 0, missing = n;
@@ -504,7 +508,19 @@ out:
     }
     if (master > 0) {
         kill(master, SIGTERM);
-        waitpid(master, NULL, 0);
+        int stopped = 0;
+        for (int i = 0; i < 100 && stopped == 0; i++) {
+            stopped = waitpid(master, NULL, WNOHANG);
+            if (stopped == 0) {
+                zclock_sleep(100);
+            }
+        }
+        if (stopped == 0) {
+            fprintf(stderr, "swarm: brine-master with %zu minions did not stop within 10 s of "
+                            "SIGTERM; killed\n", n);
+            kill(master, SIGKILL);
+            waitpid(master, NULL, 0);
+        }
     }
     br_keypair_destroy(&master_keys);
     if (getenv("SWARM_KEEP")) {

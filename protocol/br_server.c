@@ -41,6 +41,8 @@ s_refresh(br_server_t *self, br_errmsg_t *err)
     return self->holding ? 0 : br_keystore_refresh(self->store, err);
 }
 
+static void s_drain_closed(br_server_t *self);
+
 void
 br_server_hold(br_server_t *self, bool hold)
 {
@@ -49,6 +51,9 @@ br_server_hold(br_server_t *self, bool hold)
         if (br_keystore_refresh(self->store, &why) < 0) {
             br_error("key store: %s", why.text);
         }
+        //  Closed connections too are taken as of now: asking the monitor
+        //  costs a system call even when it has nothing to say
+        s_drain_closed(self);
     } else if (!hold && self->holding > 0) {
         self->holding--;
     }
@@ -355,6 +360,20 @@ s_closed_next(br_server_t *self, char id[BR_ID_MAX + 1])
     return rc;
 }
 
+//  Accounts for every closed connection reported so far; a minion whose
+//  last connection closed is logged as br_server_handle_sub reports it
+static void
+s_drain_closed(br_server_t *self)
+{
+    char gone[BR_ID_MAX + 1];
+    int closed;
+    while ((closed = s_closed_next(self, gone)) >= 0) {
+        if (closed == 1) {
+            br_info("minion %s left the publish socket", gone);
+        }
+    }
+}
+
 br_sub_event_t
 br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
 {
@@ -413,10 +432,11 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
 bool
 br_server_subscribed(br_server_t *self, const char *id)
 {
-    //  Closes not yet accounted for first (a minion's "left" then goes
-    //  unreported, which changes nothing but the log)
-    char gone[BR_ID_MAX + 1], name[S_SUB_NAME_MAX + 1];
-    while (s_closed_next(self, gone) >= 0) {
+    //  Closes not yet accounted for first (inside a burst, they were at
+    //  its start)
+    char name[S_SUB_NAME_MAX + 1];
+    if (!self->holding) {
+        s_drain_closed(self);
     }
     return s_sub_current(self, id, name) && s_sub_count(self, name) > 0;
 }

@@ -6,6 +6,7 @@
     slowest and fastest. Not a test: it never fails on speed.
 
     Usage: bench_seal [ROUNDS] */
+#include "bench_stats.h"
 #include "brine.h"
 
 #include <sodium.h>
@@ -23,18 +24,10 @@ s_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void
 s_report(const char *what, double *rates, int rounds)
 {
-    qsort(rates, (size_t)rounds, sizeof rates[0], s_cmp);
-    double median = rounds % 2 ? rates[rounds / 2] : (rates[rounds / 2 - 1] + rates[rounds / 2]) / 2;
+    double median = bench_median(rates, rounds);
     printf("  %-44s median %9.0f /s  %6.2f us each  (min %.0f, max %.0f /s, %d rounds)\n", what,
            median, 1e6 / median, rates[0], rates[rounds - 1], rounds);
 }

@@ -22,18 +22,18 @@
     master under another program (words split on spaces); SWARM_PID_FILE
     names a file that gets the master's pid once it listens (perf record
     -p); SWARM_KEEP keeps the work directory and the master's log. */
+#include "bench_stats.h"
 #include "swarm_minions.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -75,13 +75,6 @@ s_add(s_series_t *series, double value)
     }
 }
 
-static int
-s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 //  "median M (min A, max B, K runs)"
 static void
 s_print(const char *what, s_series_t *series, const char *unit)
@@ -91,29 +84,9 @@ s_print(const char *what, s_series_t *series, const char *unit)
         printf("  %-34s no sample\n", what);
         return;
     }
-    qsort(series->values, (size_t)n, sizeof(double), s_cmp);
-    double median = n % 2 ? series->values[n / 2]
-                          : (series->values[n / 2 - 1] + series->values[n / 2]) / 2;
+    double median = bench_median(series->values, n);
     printf("  %-34s median %9.1f %s  (min %.1f, max %.1f, %d runs)\n", what, median, unit,
            series->values[0], series->values[n - 1], n);
-}
-
-//  A free TCP port on 127.0.0.1, as the kernel picks one
-static int
-s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
 }
 
 //  CPU time of every thread of pid, in milliseconds
@@ -377,7 +350,7 @@ s_setup(const s_opts_t *opts, size_t n, s_results_t *res)
     zsock_t *cli = NULL;
     br_keypair_t *master_keys = br_keypair_generate();
     br_errmsg_t err = {""};
-    int pub = s_free_port(), req = s_free_port();
+    int pub = test_free_port(), req = test_free_port();
     char pub_ep[64], req_ep[64], pki[4200];
     snprintf(pub_ep, sizeof pub_ep, "tcp://127.0.0.1:%d", pub);
     snprintf(req_ep, sizeof req_ep, "tcp://127.0.0.1:%d", req);

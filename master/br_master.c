@@ -128,17 +128,23 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     self->cli = zsock_new(ZMQ_ROUTER);
     snprintf(path, sizeof path, "%s/master.ipc", sock_dir);
     unlink(path);
-    if (!self->cli || zsock_bind(self->cli, "ipc://%s", path) < 0) {
+    if (!self->cli) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the local socket");
+        goto fail;
+    }
+    //  Options before the bind: connections made through a listener take
+    //  the options it was bound with. A job's returns go to its `brine` one
+    //  message each, and a ROUTER drops what passes its high-water mark
+    //  (1,000 by default): a job to more minions than that lost returns on
+    //  their way to the operator. No bound here but the job's own size,
+    //  which the master holds anyway.
+    zsock_set_maxmsgsize(self->cli, BR_MSG_MAX);
+    zsock_set_linger(self->cli, 0);
+    zsock_set_sndhwm(self->cli, 0);
+    if (zsock_bind(self->cli, "ipc://%s", path) < 0) {
         br_errmsg_set(err, BR_ERR_IO, "cannot bind the local socket %s", path);
         goto fail;
     }
-    zsock_set_maxmsgsize(self->cli, BR_MSG_MAX);
-    zsock_set_linger(self->cli, 0);
-    //  A job's returns go to its `brine` one message each: a ROUTER drops
-    //  what passes its high-water mark (1,000 by default), so a job to
-    //  more minions than that lost returns on their way to the operator.
-    //  No bound here but the job's own size, which the master holds anyway.
-    zsock_set_sndhwm(self->cli, 0);
     snprintf(path, sizeof path, "%s/jobs", br_config_str(config, "cachedir"));
     self->cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), err);
     self->grains = zhashx_new();

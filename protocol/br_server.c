@@ -2,6 +2,8 @@
     tracking for the master. */
 #include "brine.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <zmq.h>
 
 //  ZMQ_ZAP_ENFORCE_DOMAIN is in the draft part of libzmq 4.3.4's header but
@@ -160,13 +162,51 @@ fail:
     return NULL;
 }
 
+//  While the monitor is being stopped, the events still coming are read
+//  here and dropped (the socket is this thread's until it is joined)
+typedef struct {
+    zsock_t *events;
+    atomic_bool stopped;
+} s_drain_t;
+
+static void *
+s_drain_events(void *arg)
+{
+    s_drain_t *drain = arg;
+    while (!atomic_load(&drain->stopped)) {
+        zmsg_t *event = zmsg_recv(drain->events);
+        zmsg_destroy(&event);
+    }
+    return NULL;
+}
+
+//  libzmq 4.3.4 sends a monitor event and waits for room in the event pipe
+//  while it holds the lock that stopping the monitor takes: a master that
+//  stops while thousands of connections close (after the minions went
+//  away, or while they go) would wait for that lock for ever. The pipe is
+//  emptied from another thread until the monitor is stopped.
+static void
+s_stop_monitor(br_server_t *self)
+{
+    s_drain_t drain = {.events = self->pub_events};
+    atomic_init(&drain.stopped, false);
+    pthread_t thread;
+    zsock_set_rcvtimeo(self->pub_events, 10);
+    bool draining = pthread_create(&thread, NULL, s_drain_events, &drain) == 0;
+    zmq_socket_monitor(zsock_resolve(self->pub), NULL, 0);
+    if (draining) {
+        atomic_store(&drain.stopped, true);
+        pthread_join(thread, NULL);
+    }
+}
+
 void
 br_server_destroy(br_server_t **self_p)
 {
     if (self_p && *self_p) {
         br_server_t *self = *self_p;
         if (self->pub && self->pub_events) {
-            zmq_socket_monitor(zsock_resolve(self->pub), NULL, 0);
+            s_stop_monitor(self);
         }
         zsock_destroy(&self->pub_events);
         zsock_destroy(&self->pub);

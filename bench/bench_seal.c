@@ -54,8 +54,8 @@ main(int argc, char **argv)
     randombytes_buf(nonce, sizeof nonce);
     const int fast = 20000, slow = 2000;
     double seal[S_MAX_ROUNDS], open[S_MAX_ROUNDS], box[S_MAX_ROUNDS], unbox[S_MAX_ROUNDS];
-    zframe_t *sample = br_seal(sealer, br_keypair_public(minion), header, sizeof header, body,
-                               sizeof body);
+    zframe_t *sample =
+        br_seal(sealer, br_keypair_public(minion), header, sizeof header, body, sizeof body);
     int failures = 0;
     for (int r = 0; r < rounds; r++) {
         double t0 = s_now();
@@ -79,9 +79,9 @@ main(int argc, char **argv)
         }
         double t3 = s_now();
         for (int i = 0; i < slow; i++) {
-            failures += crypto_box_open_easy(plain, boxed, sizeof boxed, nonce,
-                                             br_keypair_public(master),
-                                             br_keypair_secret(minion)) != 0;
+            failures +=
+                crypto_box_open_easy(plain, boxed, sizeof boxed, nonce, br_keypair_public(master),
+                                     br_keypair_secret(minion)) != 0;
         }
         double t4 = s_now();
         seal[r] = fast / (t1 - t0);

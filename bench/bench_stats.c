@@ -2,6 +2,15 @@
 #include "bench_stats.h"
 
 #include <stdlib.h>
+#include <sys/time.h>
+
+int64_t
+bench_now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
 
 static int
 s_cmp(const void *a, const void *b)

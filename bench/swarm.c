@@ -28,14 +28,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,14 +55,6 @@ typedef struct {
     double values[S_MAX_SAMPLES];
     int count;
 } s_series_t;
-
-static int64_t
-s_now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void
 s_add(s_series_t *series, double value)
@@ -137,15 +126,6 @@ s_status_kib(pid_t pid, const char *field)
         fclose(file);
     }
     return kib;
-}
-
-static int
-s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 //  Starts argv with standard input and output on pipes (workers) or
@@ -239,7 +219,7 @@ s_job(zsock_t *cli, size_t *returned, size_t *missing)
     }
     zframe_t *frame = br_msg_encode(job);
     br_msg_destroy(&job);
-    int64_t start = s_now_us();
+    int64_t start = bench_now_us();
     if (!frame || zframe_send(&frame, cli, 0) != 0) {
         zframe_destroy(&frame);
         return -1;
@@ -257,7 +237,7 @@ s_job(zsock_t *cli, size_t *returned, size_t *missing)
             if (br_msg_type(msg) == BR_MSG_CLI_RETURN) {
                 (*returned)++;
             } else if (br_msg_type(msg) == BR_MSG_CLI_DONE) {
-                elapsed = (double)(s_now_us() - start) / 1000;
+                elapsed = (double)(bench_now_us() - start) / 1000;
                 *missing = bson_count_keys(br_msg_missing(msg));
             } else if (br_msg_type(msg) == BR_MSG_ERROR) {
                 fprintf(stderr, "swarm: the master answered: %s\n", br_msg_text(msg));
@@ -408,7 +388,7 @@ s_setup(const s_opts_t *opts, size_t n, s_results_t *res)
         }
     }
     double cpu0 = s_cpu_ms(master);
-    int64_t start = s_now_us();
+    int64_t start = bench_now_us();
     for (int i = 0; i < nworkers; i++) {
         fputs("go\n", workers[i].cmd);
         fflush(workers[i].cmd);
@@ -417,7 +397,7 @@ s_setup(const s_opts_t *opts, size_t n, s_results_t *res)
         fprintf(stderr, "swarm: only %zu of %zu minions were welcomed\n", sum, n);
         goto out;
     }
-    s_add(&res->connect, (double)(s_now_us() - start) / 1000);
+    s_add(&res->connect, (double)(bench_now_us() - start) / 1000);
     s_add(&res->connect_cpu, s_cpu_ms(master) - cpu0);
     cli = zsock_new(ZMQ_DEALER);
     if (!cli) {
@@ -482,7 +462,7 @@ out:
     if (master > 0) {
         //  How long a master takes to stop with its minions gone is worth
         //  knowing too (a service manager kills what takes too long)
-        int64_t asked = s_now_us();
+        int64_t asked = bench_now_us();
         kill(master, SIGTERM);
         int stopped = 0;
         for (int i = 0; i < 1200 && stopped == 0; i++) {
@@ -492,19 +472,21 @@ out:
             }
         }
         if (stopped == 0) {
-            fprintf(stderr, "swarm: brine-master with %zu minions did not stop within 60 s of "
-                            "SIGTERM; killed\n", n);
+            fprintf(stderr,
+                    "swarm: brine-master with %zu minions did not stop within 60 s of "
+                    "SIGTERM; killed\n",
+                    n);
             kill(master, SIGKILL);
             waitpid(master, NULL, 0);
         } else if (rc == 0) {
-            s_add(&res->stop, (double)(s_now_us() - asked) / 1000);
+            s_add(&res->stop, (double)(bench_now_us() - asked) / 1000);
         }
     }
     br_keypair_destroy(&master_keys);
     if (getenv("SWARM_KEEP")) {
         fprintf(stderr, "swarm: kept %s\n", work);
     } else {
-        nftw(work, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+        test_rmtree(work);
     }
     return rc;
 }
@@ -533,13 +515,27 @@ main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "b:n:s:r:p:h")) != -1) {
         switch (c) {
-        case 'b': opts.bin = optarg; break;
-        case 'n': sizes = optarg; break;
-        case 's': opts.setups = atoi(optarg); break;
-        case 'r': opts.runs = atoi(optarg); break;
-        case 'p': opts.per_proc = strtoul(optarg, NULL, 10); break;
-        case 'h': s_usage(stdout); return 0;
-        default: s_usage(stderr); return 2;
+        case 'b':
+            opts.bin = optarg;
+            break;
+        case 'n':
+            sizes = optarg;
+            break;
+        case 's':
+            opts.setups = atoi(optarg);
+            break;
+        case 'r':
+            opts.runs = atoi(optarg);
+            break;
+        case 'p':
+            opts.per_proc = strtoul(optarg, NULL, 10);
+            break;
+        case 'h':
+            s_usage(stdout);
+            return 0;
+        default:
+            s_usage(stderr);
+            return 2;
         }
     }
     if (opts.setups < 1 || opts.runs < 1 || opts.per_proc < 1 ||
@@ -556,7 +552,8 @@ main(int argc, char **argv)
         fclose(file);
     }
     printf("swarm: test.ping from a real brine-master to N CURVE minions on 127.0.0.1 "
-           "(%d setups x %d runs; load %s)\n", opts.setups, opts.runs, load);
+           "(%d setups x %d runs; load %s)\n",
+           opts.setups, opts.runs, load);
     int status = 0;
     char *list = strdup(sizes);
     for (char *save = NULL, *item = strtok_r(list, ",", &save); item;

@@ -1,9 +1,9 @@
 /*  swarm_minions: many minions in one process (see swarm_minions.h). */
 #include "swarm_minions.h"
+#include "bench_stats.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -26,14 +26,6 @@ struct _swarm_minions_t {
     size_t refused;
     int epoll;
 };
-
-static int64_t
-s_now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 //  The accepted key file as brine-key -a leaves it: one Z85 line, 0644. No
 //  fsync: these keys live as long as one benchmark run.
@@ -132,8 +124,8 @@ static void
 s_send_hello(s_minion_t *m)
 {
     br_msg_t *hello = br_msg_new(BR_MSG_HELLO);
-    bson_t *grains = BCON_NEW("os", BCON_UTF8("Debian"), "kernel", BCON_UTF8("Linux"), "id",
-                              BCON_UTF8(m->id));
+    bson_t *grains =
+        BCON_NEW("os", BCON_UTF8("Debian"), "kernel", BCON_UTF8("Linux"), "id", BCON_UTF8(m->id));
     if (hello && grains && br_msg_set_id(hello, m->id) == 0 &&
         br_msg_set_ver(hello, BRINE_VERSION) == 0 && br_msg_set_grains(hello, grains) == 0) {
         br_client_send(m->client, hello);
@@ -168,7 +160,7 @@ s_on_pub(swarm_minions_t *self, size_t index)
 {
     s_minion_t *m = &self->minions[index];
     while (s_readable(br_client_pub_sock(m->client))) {
-        int64_t start = s_now_us();
+        int64_t start = bench_now_us();
         br_msg_t *header = NULL, *body = NULL, *reply = NULL;
         br_errmsg_t why = {""};
         if (br_client_recv_job(m->client, &header, &body, &why) != BR_OK) {
@@ -179,7 +171,7 @@ s_on_pub(swarm_minions_t *self, size_t index)
         reply = br_msg_new(BR_MSG_RETURN);
         if (ret && reply && br_msg_set_jid(reply, br_msg_jid(body)) == 0 &&
             br_msg_set_fun(reply, br_msg_fun(body)) == 0 && br_msg_set_ok(reply, true) == 0 &&
-            br_msg_set_ret(reply, ret) == 0 && br_msg_set_dur(reply, s_now_us() - start) == 0 &&
+            br_msg_set_ret(reply, ret) == 0 && br_msg_set_dur(reply, bench_now_us() - start) == 0 &&
             br_client_send(m->client, reply) == BR_OK) {
             self->answered++;
         }
@@ -194,13 +186,13 @@ s_on_pub(swarm_minions_t *self, size_t index)
 //  ZMQ_FD only says that its state may have changed, so each is read
 //  until ZMQ_EVENTS says no more.
 static int
-s_dispatch(swarm_minions_t *self, int timeout_ms, int stop_fd)
+s_dispatch(swarm_minions_t *self, int timeout_ms)
 {
     struct epoll_event events[256];
     int n = epoll_wait(self->epoll, events, 256, timeout_ms);
     for (int i = 0; i < n; i++) {
         if (events[i].data.u64 == UINT64_MAX) {
-            return 1;
+            return 1; //  the stop descriptor
         }
         size_t index = (size_t)(events[i].data.u64 / 2);
         if (events[i].data.u64 % 2 == S_REQ) {
@@ -209,7 +201,6 @@ s_dispatch(swarm_minions_t *self, int timeout_ms, int stop_fd)
             s_on_pub(self, index);
         }
     }
-    (void)stop_fd;
     return 0;
 }
 
@@ -229,15 +220,16 @@ swarm_minions_connect(swarm_minions_t *self, const uint8_t master_key[BR_KEY_SIZ
         s_send_hello(m);
         //  Welcomes that came while the others connect are taken now
         if (i % 64 == 63) {
-            s_dispatch(self, 0, -1);
+            s_dispatch(self, 0);
         }
     }
-    int64_t deadline = s_now_us() + (int64_t)timeout_ms * 1000;
-    while (self->welcomed < self->count && s_now_us() < deadline) {
-        s_dispatch(self, 100, -1);
+    int64_t deadline = bench_now_us() + (int64_t)timeout_ms * 1000;
+    while (self->welcomed < self->count && bench_now_us() < deadline) {
+        s_dispatch(self, 100);
         //  A welcome may already be queued behind a signal consumed by a send
         for (size_t i = 0; i < self->count; i++) {
-            if (!self->minions[i].welcomed && s_readable(br_client_req_sock(self->minions[i].client))) {
+            if (!self->minions[i].welcomed &&
+                s_readable(br_client_req_sock(self->minions[i].client))) {
                 s_on_req(self, i);
             }
         }
@@ -257,7 +249,7 @@ swarm_minions_serve(swarm_minions_t *self, int stop_fd)
     for (size_t i = 0; i < self->count; i++) {
         s_on_pub(self, i);
     }
-    while (s_dispatch(self, -1, stop_fd) == 0) {
+    while (s_dispatch(self, -1) == 0) {
     }
 }
 

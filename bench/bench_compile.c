@@ -19,6 +19,7 @@
     RUNS defaults to 7; a shape and a size restrict the run to one case, for
     counting instructions of that case alone (valgrind --tool=callgrind
     --toggle-collect=br_high_load --toggle-collect=br_compile). */
+#include "bench_stats.h"
 #include "br_sls.h"
 #include "br_state.h"
 
@@ -33,20 +34,6 @@ typedef struct {
     double total, load, compile; //  milliseconds
     double faults;               //  minor page faults
 } s_times_t;
-
-static int
-s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-s_median(double *values, int count)
-{
-    qsort(values, (size_t)count, sizeof values[0], s_cmp);
-    return count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
-}
 
 //  Writes DIR/bench.sls with n states
 static int
@@ -163,10 +150,10 @@ main(int argc, char **argv)
                 compile[r] = t.compile;
                 faults[r] = t.faults;
             }
-            double median = s_median(total, runs);
+            double median = bench_median(total, runs);
             printf("%-11s N=%-6zu %8.2f ms  (%.2f-%.2f)  load %.2f  compile %.2f  faults %.0f\n",
-                   shapes[shape], sizes[s], median, total[0], total[runs - 1], s_median(load, runs),
-                   s_median(compile, runs), s_median(faults, runs));
+                   shapes[shape], sizes[s], median, total[0], total[runs - 1], bench_median(load, runs),
+                   bench_median(compile, runs), bench_median(faults, runs));
         }
     }
     char path[600];

@@ -11,7 +11,8 @@
 //  One minion's part of a job
 typedef struct {
     char id[BR_ID_MAX + 1];
-    br_secret_t *body; //  encoded body, until published (then wiped)
+    br_secret_t *body; //  its own encoded body (state jobs), until published (then wiped)
+    bool waiting;      //  a body is ready for it, not yet published
     bool published;
     bool returned;
 } br_target_t;
@@ -24,6 +25,9 @@ typedef struct {
     br_msg_t *header; //  the clear header (jid, expiry)
     br_target_t *targets;
     size_t ntargets;
+    zhashx_t *index; //  minion id -> its br_target_t, for returns and subscriptions
+    br_secret_t *body; //  the body every target shares, when it holds no state (test.ping):
+                       //  encoded once, sealed to each minion apart, wiped at the end
     size_t returned; //  targets settled: returned, failed here, or not connected
     bson_t *returns; //  minion id -> {ok, ret, dur}
     zframe_t *cli;   //  routing id of the waiting CLI, or NULL
@@ -59,6 +63,8 @@ s_job_destroy(br_job_t **job_p)
     for (size_t i = 0; i < job->ntargets; i++) {
         br_secret_destroy(&job->targets[i].body);
     }
+    br_secret_destroy(&job->body);
+    zhashx_destroy(&job->index);
     free(job->targets);
     free(job->fun);
     free(job->tgt);
@@ -283,9 +289,10 @@ s_fail_target(br_jobs_t *self, br_job_t *job, br_target_t *t, const char *why)
 static void
 s_publish(br_jobs_t *self, br_job_t *job, br_target_t *t)
 {
-    int rc = br_server_publish(self->server, t->id, job->header, t->body);
+    int rc = br_server_publish(self->server, t->id, job->header, t->body ? t->body : job->body);
     if (rc == BR_OK) {
         t->published = true;
+        t->waiting = false;
         br_secret_destroy(&t->body);
     } else if (rc != BR_ERR_NOTFOUND) {
         br_error("cannot publish job %s to %s: %s", job->jid, t->id, br_strerror(rc));
@@ -354,6 +361,29 @@ s_finish(br_jobs_t *self, br_job_t *job)
     zhashx_delete(self->jobs, job->jid);
 }
 
+//  The encoded body of a job: for minion id's states (compiled with its
+//  pillar), or, with id NULL, the same for every minion
+static int
+s_encode_body(br_jobs_t *self, br_job_t *job, const char *fun, const bson_t *arg,
+              const bson_t *kwarg, const char *id, br_secret_t **body_p, br_errmsg_t *why)
+{
+    br_msg_t *body = br_msg_new(BR_MSG_BODY);
+    int rc = body && br_msg_set_jid(body, job->jid) == 0 && br_msg_set_fun(body, fun) == 0 &&
+                     (!arg || br_msg_set_arg(body, arg) == 0) &&
+                     (!kwarg || br_msg_set_kwarg(body, kwarg) == 0)
+                 ? BR_OK
+                 : BR_ERR_NOMEM;
+    if (rc == BR_OK && id) {
+        rc = s_build_states(self, fun, arg, id, body, why);
+    }
+    if (rc == BR_OK) {
+        *body_p = br_msg_encode_secret(body);
+        rc = *body_p ? BR_OK : BR_ERR_TOOBIG;
+    }
+    br_msg_destroy(&body);
+    return rc;
+}
+
 int
 br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t *kwarg,
               zlistx_t *minions, const char *tgt, const char *tgt_type, int timeout_s,
@@ -382,8 +412,9 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
     job->ntargets = zlistx_size(minions);
     job->targets = calloc(job->ntargets ? job->ntargets : 1, sizeof *job->targets);
     job->header = br_msg_new(BR_MSG_JOB);
+    job->index = zhashx_new();
     int64_t ttl_ms = br_config_int(self->config, "job_ttl") * 1000;
-    if (!job->fun || !job->tgt || !job->tgt_type || !job->targets || !job->header ||
+    if (!job->fun || !job->tgt || !job->tgt_type || !job->targets || !job->header || !job->index ||
         br_msg_set_jid(job->header, job->jid) != 0 ||
         br_msg_set_exp(job->header, job->started_ms + ttl_ms) != 0) {
         s_job_destroy(&job);
@@ -399,6 +430,7 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
         snprintf(key, sizeof key, "%zu", i);
         BSON_APPEND_UTF8(ids, key, id);
         snprintf(job->targets[i].id, sizeof job->targets[i].id, "%s", id);
+        zhashx_insert(job->index, job->targets[i].id, &job->targets[i]);
     }
     if (start && br_msg_set_jid(start, job->jid) == 0 && br_msg_set_minions(start, ids) == 0) {
         s_cli_send(self, job, start);
@@ -411,6 +443,7 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
         bson_destroy(doc);
     }
     br_info("job %s: %s for %zu minion(s)", job->jid, fun, job->ntargets);
+    br_server_hold(self->server, true);
     for (i = 0; i < job->ntargets; i++) {
         br_target_t *t = &job->targets[i];
         if (!br_server_subscribed(self->server, t->id) && job->cli) {
@@ -419,21 +452,15 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
             job->returned++;
             continue;
         }
-        br_msg_t *body = br_msg_new(BR_MSG_BODY);
         br_errmsg_t why = {""};
-        int rc = body && br_msg_set_jid(body, job->jid) == 0 && br_msg_set_fun(body, fun) == 0 &&
-                         (!arg || br_msg_set_arg(body, arg) == 0) &&
-                         (!kwarg || br_msg_set_kwarg(body, kwarg) == 0)
-                     ? BR_OK
-                     : BR_ERR_NOMEM;
-        if (rc == BR_OK && s_is_state_fun(fun)) {
-            rc = s_build_states(self, fun, arg, t->id, body, &why);
+        int rc = BR_OK;
+        if (s_is_state_fun(fun)) {
+            rc = s_encode_body(self, job, fun, arg, kwarg, t->id, &t->body, &why);
+        } else if (!job->body) {
+            //  Nothing in it depends on the minion: one encoding for all
+            rc = s_encode_body(self, job, fun, arg, kwarg, NULL, &job->body, &why);
         }
-        if (rc == BR_OK) {
-            t->body = br_msg_encode_secret(body);
-            rc = t->body ? BR_OK : BR_ERR_TOOBIG;
-        }
-        br_msg_destroy(&body);
+        t->waiting = rc == BR_OK;
         if (rc != BR_OK) {
             //  Rendering or compiling failed for this minion: nothing is sent
             s_fail_target(self, job, t, why.text[0] ? why.text : br_strerror(rc));
@@ -441,6 +468,7 @@ br_jobs_start(br_jobs_t *self, const char *fun, const bson_t *arg, const bson_t 
         }
         s_publish(self, job, t);
     }
+    br_server_hold(self->server, false);
     if (job->returned == job->ntargets) {
         s_finish(self, job);
     }
@@ -457,11 +485,9 @@ void
 br_jobs_subscribed(br_jobs_t *self, const char *id)
 {
     for (br_job_t *job = zhashx_first(self->jobs); job; job = zhashx_next(self->jobs)) {
-        for (size_t i = 0; i < job->ntargets; i++) {
-            br_target_t *t = &job->targets[i];
-            if (t->body && !t->published && strcmp(t->id, id) == 0) {
-                s_publish(self, job, t);
-            }
+        br_target_t *t = zhashx_lookup(job->index, id);
+        if (t && t->waiting) {
+            s_publish(self, job, t);
         }
     }
 }
@@ -470,12 +496,7 @@ int
 br_jobs_returned(br_jobs_t *self, const char *id, const br_msg_t *ret)
 {
     br_job_t *job = zhashx_lookup(self->jobs, br_msg_jid(ret));
-    br_target_t *t = NULL;
-    for (size_t i = 0; job && i < job->ntargets; i++) {
-        if (strcmp(job->targets[i].id, id) == 0) {
-            t = &job->targets[i];
-        }
-    }
+    br_target_t *t = job ? zhashx_lookup(job->index, id) : NULL;
     //  A minion may only return a job that was published to it, once
     if (!t || !t->published || t->returned) {
         return BR_ERR_DENIED;

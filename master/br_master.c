@@ -133,12 +133,23 @@ br_master_new(br_config_t *config, br_errmsg_t *err)
     self->cli = zsock_new(ZMQ_ROUTER);
     snprintf(path, sizeof path, "%s/master.ipc", sock_dir);
     unlink(path);
-    if (!self->cli || zsock_bind(self->cli, "ipc://%s", path) < 0) {
+    if (!self->cli) {
+        br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the local socket");
+        goto fail;
+    }
+    //  Options before the bind: connections made through a listener take
+    //  the options it was bound with. A job's returns go to its `brine` one
+    //  message each, and a ROUTER drops what passes its high-water mark
+    //  (1,000 by default): a job to more minions than that lost returns on
+    //  their way to the operator. No bound here but the job's own size,
+    //  which the master holds anyway.
+    zsock_set_maxmsgsize(self->cli, BR_MSG_MAX);
+    zsock_set_linger(self->cli, 0);
+    zsock_set_sndhwm(self->cli, 0);
+    if (zsock_bind(self->cli, "ipc://%s", path) < 0) {
         br_errmsg_set(err, BR_ERR_IO, "cannot bind the local socket %s", path);
         goto fail;
     }
-    zsock_set_maxmsgsize(self->cli, BR_MSG_MAX);
-    zsock_set_linger(self->cli, 0);
     snprintf(path, sizeof path, "%s/jobs", br_config_str(config, "cachedir"));
     self->cache = br_jobcache_new(path, br_config_int(config, "keep_jobs"), err);
     self->grains = zhashx_new();
@@ -332,15 +343,17 @@ static const br_route_t s_routes[] = {
     {BR_MSG_RETURN, false, s_on_return},
 };
 
-static int
-s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
+//  Requests waiting on the request socket are taken in bursts of up to
+//  this many per wake of the loop: a job's returns arrive together, and one
+//  poll per return would cost more than the return itself
+#define BR_REQ_BURST 256
+
+static void
+s_handle_one_req(br_master_t *self)
 {
-    (void)loop;
-    (void)sock;
-    br_master_t *self = arg;
     br_request_t *req = NULL;
     if (br_server_recv(self->server, &req) < 0) {
-        return 0; //  logged and dropped; keep serving
+        return; //  logged and dropped; keep serving
     }
     const br_route_t *route = NULL;
     for (size_t i = 0; i < sizeof s_routes / sizeof s_routes[0]; i++) {
@@ -359,6 +372,19 @@ s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
         route->handle(self, req);
     }
     br_request_destroy(&req);
+}
+
+static int
+s_handle_req(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    br_master_t *self = arg;
+    br_server_hold(self->server, true);
+    s_handle_one_req(self);
+    for (int i = 1; i < BR_REQ_BURST && (zsock_events(sock) & ZMQ_POLLIN); i++) {
+        s_handle_one_req(self);
+    }
+    br_server_hold(self->server, false);
     return 0;
 }
 
@@ -377,7 +403,10 @@ s_targets(br_master_t *self, const char *tgt_type, const char *tgt, zlistx_t **o
     zlistx_set_destructor(matched, (zlistx_destructor_fn *)zstr_free);
     int rc = BR_OK;
     for (const char *id = zlistx_first(accepted); rc >= 0 && id; id = zlistx_next(accepted)) {
-        const bson_t *hello = zhashx_lookup(self->grains, id);
+        //  Only a grain target reads grains: the others need no conversion
+        //  of every minion's grains at each job
+        const bson_t *hello = strcmp(tgt_type, "grain") == 0 ? zhashx_lookup(self->grains, id)
+                                                               : NULL;
         br_value_t *grains = hello ? br_wire_from_bson(hello) : NULL;
         rc = br_match_minion(tgt_type, tgt, id, grains, err);
         if (rc == 1) {

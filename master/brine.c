@@ -130,6 +130,8 @@ s_run_job(br_cli_t *cli, br_config_t *config, const char *tgt, const char *fun, 
     }
     zsock_set_linger(sock, 0);
     zsock_set_maxmsgsize(sock, BR_MSG_MAX);
+    //  One message per minion's return: the master sends them all
+    zsock_set_rcvhwm(sock, 0);
     if (!sock || !job || zsock_connect(sock, "%s", endpoint) < 0 || br_msg_set_tgt(job, tgt) != 0 ||
         br_msg_set_tgt_type(job, cli->tgt_type) != 0 || br_msg_set_fun(job, fun) != 0 ||
         br_msg_set_arg(job, &arg) != 0 || br_msg_set_kwarg(job, &kwarg) != 0 ||

@@ -75,6 +75,14 @@ main(int argc, char **argv)
     zsys_set_logident("brine-master");
     //  CZMQ logs to stdout by default; daemons log to stderr (the journal)
     zsys_set_logstream(stderr);
+    //  Each log line is stamped with localtime(), which, while TZ is unset,
+    //  checks /etc/localtime again for every line (a job to ten thousand
+    //  minions logs ten thousand returns). The same zone, read once: a
+    //  change of the system's zone shows after a restart, as in most daemons.
+    if (!getenv("TZ")) {
+        setenv("TZ", ":/etc/localtime", 0);
+    }
+    tzset();
     br_errmsg_t err = {""};
     br_config_t *config = br_master_config_load(confdir, &err);
     if (!config) {

@@ -12,9 +12,27 @@
 static const char s_context[] = "brine-seal-v1";
 
 struct _br_sealer_t {
-    br_secret_t *secret; //  our X25519 secret key
-    zhashx_t *shared;    //  peer Z85 key -> br_secret_t (precomputed key)
+    br_secret_t *secret;  //  our X25519 secret key
+    zhashx_t *shared;     //  peer Z85 key -> br_secret_t (precomputed key)
+    br_secret_t *scratch; //  locked room for one plaintext, wiped after each use:
+                          //  a job to ten thousand minions would otherwise map,
+                          //  lock, unmap a fresh locked buffer per minion
 };
+
+//  The smallest scratch: what a locked allocation takes anyway (one page,
+//  less libsodium's canary)
+#define BR_SEAL_SCRATCH_MIN 4000
+
+//  Locked room for size bytes of plaintext, or NULL
+static uint8_t *
+s_scratch(br_sealer_t *self, size_t size)
+{
+    if (!self->scratch || br_secret_size(self->scratch) < size) {
+        br_secret_destroy(&self->scratch);
+        self->scratch = br_secret_new(size > BR_SEAL_SCRATCH_MIN ? size : BR_SEAL_SCRATCH_MIN);
+    }
+    return self->scratch ? br_secret_data(self->scratch) : NULL;
+}
 
 static void
 s_secret_free(void **item)
@@ -49,6 +67,7 @@ br_sealer_destroy(br_sealer_t **self_p)
         br_sealer_t *self = *self_p;
         zhashx_destroy(&self->shared);
         br_secret_destroy(&self->secret);
+        br_secret_destroy(&self->scratch);
         free(self);
         *self_p = NULL;
     }
@@ -95,20 +114,20 @@ br_seal(br_sealer_t *self, const uint8_t peer[32], const uint8_t *header, size_t
         const uint8_t *body, size_t body_size)
 {
     zframe_t *sealed = NULL;
-    br_secret_t *plain = NULL;
+    uint8_t *plain = NULL;
+    size_t plain_size = BR_SEAL_BIND + body_size;
     const uint8_t *key = s_shared_key(self, peer);
     if (!key || body_size > BR_MSG_MAX) {
         goto out;
     }
     //  The plaintext is assembled in locked memory: the body may hold secrets
-    size_t plain_size = BR_SEAL_BIND + body_size;
-    plain = br_secret_new(plain_size);
+    plain = s_scratch(self, plain_size);
     if (!plain) {
         goto out;
     }
-    s_bind(br_secret_data(plain), header, header_size);
+    s_bind(plain, header, header_size);
     if (body_size) {
-        memcpy(br_secret_data(plain) + BR_SEAL_BIND, body, body_size);
+        memcpy(plain + BR_SEAL_BIND, body, body_size);
     }
     sealed = zframe_new(NULL, BR_SEAL_NONCE + BR_SEAL_MAC + plain_size);
     if (!sealed) {
@@ -116,12 +135,13 @@ br_seal(br_sealer_t *self, const uint8_t peer[32], const uint8_t *header, size_t
     }
     uint8_t *nonce = zframe_data(sealed);
     randombytes_buf(nonce, BR_SEAL_NONCE);
-    if (crypto_box_easy_afternm(nonce + BR_SEAL_NONCE, br_secret_cdata(plain), plain_size, nonce,
-                                key) != 0) {
+    if (crypto_box_easy_afternm(nonce + BR_SEAL_NONCE, plain, plain_size, nonce, key) != 0) {
         zframe_destroy(&sealed);
     }
 out:
-    br_secret_destroy(&plain);
+    if (plain) {
+        br_wipe(plain, plain_size);
+    }
     return sealed;
 }
 
@@ -130,7 +150,7 @@ br_open(br_sealer_t *self, const uint8_t peer[32], const uint8_t *header, size_t
         const uint8_t *sealed, size_t sealed_size, br_secret_t **body_p)
 {
     int rc = BR_ERR_INTERNAL;
-    br_secret_t *plain = NULL;
+    uint8_t *plain = NULL;
     *body_p = NULL;
     if (sealed_size < BR_SEAL_OVERHEAD) {
         return BR_ERR_TRUNCATED;
@@ -143,28 +163,27 @@ br_open(br_sealer_t *self, const uint8_t peer[32], const uint8_t *header, size_t
         return BR_ERR_CRYPTO;
     }
     size_t plain_size = sealed_size - BR_SEAL_NONCE - BR_SEAL_MAC;
-    plain = br_secret_new(plain_size);
+    plain = s_scratch(self, plain_size);
     if (!plain) {
         return BR_ERR_NOMEM;
     }
-    if (crypto_box_open_easy_afternm(br_secret_data(plain), sealed + BR_SEAL_NONCE,
+    if (crypto_box_open_easy_afternm(plain, sealed + BR_SEAL_NONCE,
                                      sealed_size - BR_SEAL_NONCE, sealed, key) != 0) {
         rc = BR_ERR_CRYPTO;
         goto out;
     }
     uint8_t expected[BR_SEAL_BIND];
     s_bind(expected, header, header_size);
-    int same = sodium_memcmp(expected, br_secret_cdata(plain), BR_SEAL_BIND);
+    int same = sodium_memcmp(expected, plain, BR_SEAL_BIND);
     br_wipe(expected, sizeof expected);
     if (same != 0) {
         rc = BR_ERR_CRYPTO;
         goto out;
     }
-    *body_p =
-        br_secret_from_bytes(br_secret_cdata(plain) + BR_SEAL_BIND, plain_size - BR_SEAL_BIND);
+    *body_p = br_secret_from_bytes(plain + BR_SEAL_BIND, plain_size - BR_SEAL_BIND);
     rc = *body_p ? BR_OK : BR_ERR_NOMEM;
 out:
-    br_secret_destroy(&plain);
+    br_wipe(plain, plain_size);
     return rc;
 }
 

@@ -7,9 +7,10 @@
     that a minion can check expiry and replay before decrypting; the hash
     inside the box binds it, so neither header nor body can be swapped or
     edited. The X25519 shared key with each peer is computed once and cached
-    in locked memory. Opening verifies the box, then the header hash, and
-    fails closed: on any error no plaintext is returned and the temporary
-    buffer is wiped. */
+    in locked memory, and plaintexts pass through one locked scratch buffer
+    per sealer, wiped after each seal or open. Opening verifies the box, then
+    the header hash, and fails closed: on any error no plaintext is returned
+    and the scratch buffer is wiped. A sealer is used by one thread. */
 #ifndef BR_SEAL_H
 #define BR_SEAL_H
 

@@ -2,6 +2,8 @@
     tracking for the master. */
 #include "brine.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <zmq.h>
 
 //  ZMQ_ZAP_ENFORCE_DOMAIN is in the draft part of libzmq 4.3.4's header but
@@ -30,7 +32,34 @@ struct _br_server_t {
                               //  KEY (Z85) that subscribed (count as pointer)
     zhashx_t *connections;    //  connection (its descriptor, as text) -> "ID/KEY" of the
                               //  minion that subscribed on it
+    int holding;              //  depth of br_server_hold: the key store was read once
+                              //  for the whole burst
 };
+
+//  The key store as it is on disk now, unless a burst holds it
+static int
+s_refresh(br_server_t *self, br_errmsg_t *err)
+{
+    return self->holding ? 0 : br_keystore_refresh(self->store, err);
+}
+
+static void s_drain_closed(br_server_t *self);
+
+void
+br_server_hold(br_server_t *self, bool hold)
+{
+    if (hold && self->holding++ == 0) {
+        br_errmsg_t why;
+        if (br_keystore_refresh(self->store, &why) < 0) {
+            br_error("key store: %s", why.text);
+        }
+        //  Closed connections too are taken as of now: asking the monitor
+        //  costs a system call even when it has nothing to say
+        s_drain_closed(self);
+    } else if (!hold && self->holding > 0) {
+        self->holding--;
+    }
+}
 
 void
 br_request_destroy(br_request_t **self_p)
@@ -133,13 +162,51 @@ fail:
     return NULL;
 }
 
+//  While the monitor is being stopped, the events still coming are read
+//  here and dropped (the socket is this thread's until it is joined)
+typedef struct {
+    zsock_t *events;
+    atomic_bool stopped;
+} s_drain_t;
+
+static void *
+s_drain_events(void *arg)
+{
+    s_drain_t *drain = arg;
+    while (!atomic_load(&drain->stopped)) {
+        zmsg_t *event = zmsg_recv(drain->events);
+        zmsg_destroy(&event);
+    }
+    return NULL;
+}
+
+//  libzmq 4.3.4 sends a monitor event and waits for room in the event pipe
+//  while it holds the lock that stopping the monitor takes: a master that
+//  stops while thousands of connections close (after the minions went
+//  away, or while they go) would wait for that lock for ever. The pipe is
+//  emptied from another thread until the monitor is stopped.
+static void
+s_stop_monitor(br_server_t *self)
+{
+    s_drain_t drain = {.events = self->pub_events};
+    atomic_init(&drain.stopped, false);
+    pthread_t thread;
+    zsock_set_rcvtimeo(self->pub_events, 10);
+    bool draining = pthread_create(&thread, NULL, s_drain_events, &drain) == 0;
+    zmq_socket_monitor(zsock_resolve(self->pub), NULL, 0);
+    if (draining) {
+        atomic_store(&drain.stopped, true);
+        pthread_join(thread, NULL);
+    }
+}
+
 void
 br_server_destroy(br_server_t **self_p)
 {
     if (self_p && *self_p) {
         br_server_t *self = *self_p;
         if (self->pub && self->pub_events) {
-            zmq_socket_monitor(zsock_resolve(self->pub), NULL, 0);
+            s_stop_monitor(self);
         }
         zsock_destroy(&self->pub_events);
         zsock_destroy(&self->pub);
@@ -192,7 +259,7 @@ s_zap_decide(br_server_t *self, const char *domain, const char *mechanism, zfram
     const uint8_t *key = zframe_data(credentials);
     br_errmsg_t why;
     //  A handshake is the moment an operator's brine-key change matters
-    if (br_keystore_refresh(self->store, &why) < 0) {
+    if (s_refresh(self, &why) < 0) {
         br_error("key store: %s", why.text);
     }
     const char *id = NULL;
@@ -333,6 +400,20 @@ s_closed_next(br_server_t *self, char id[BR_ID_MAX + 1])
     return rc;
 }
 
+//  Accounts for every closed connection reported so far; a minion whose
+//  last connection closed is logged as br_server_handle_sub reports it
+static void
+s_drain_closed(br_server_t *self)
+{
+    char gone[BR_ID_MAX + 1];
+    int closed;
+    while ((closed = s_closed_next(self, gone)) >= 0) {
+        if (closed == 1) {
+            br_info("minion %s left the publish socket", gone);
+        }
+    }
+}
+
 br_sub_event_t
 br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
 {
@@ -359,7 +440,7 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
     int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
     char name[S_SUB_NAME_MAX + 1];
     if (size >= 1 && data[0] == 1 && user && br_id_valid(user) && fd >= 0 &&
-        br_keystore_refresh(self->store, NULL) >= 0 && s_sub_current(self, user, name)) {
+        s_refresh(self, NULL) >= 0 && s_sub_current(self, user, name)) {
         //  Whatever topic was asked for, this connection gets its own only
         char topic[BR_ID_MAX + 2];
         snprintf(topic, sizeof topic, "%s.", user);
@@ -391,10 +472,11 @@ br_server_handle_sub(br_server_t *self, char id[BR_ID_MAX + 1])
 bool
 br_server_subscribed(br_server_t *self, const char *id)
 {
-    //  Closes not yet accounted for first (a minion's "left" then goes
-    //  unreported, which changes nothing but the log)
-    char gone[BR_ID_MAX + 1], name[S_SUB_NAME_MAX + 1];
-    while (s_closed_next(self, gone) >= 0) {
+    //  Closes not yet accounted for first (inside a burst, they were at
+    //  its start)
+    char name[S_SUB_NAME_MAX + 1];
+    if (!self->holding) {
+        s_drain_closed(self);
     }
     return s_sub_current(self, id, name) && s_sub_count(self, name) > 0;
 }
@@ -426,7 +508,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         //  Accepted since its handshake (brine-key -a while it waited): the
         //  key is the identity, so it may act as that minion from now on
         const char *id = NULL;
-        br_keystore_refresh(self->store, NULL);
+        s_refresh(self, NULL);
         if (rc == BR_OK && br_keystore_lookup(self->store, req->key, &id) == BR_KEY_ACCEPTED &&
             id) {
             snprintf(req->id, sizeof req->id, "%s", id);
@@ -434,7 +516,7 @@ br_server_recv(br_server_t *self, br_request_t **req_p)
         }
     } else if (br_id_valid(user)) {
         //  Accepted at handshake; make sure it still is (brine-key -d/-r)
-        br_keystore_refresh(self->store, NULL);
+        s_refresh(self, NULL);
         rc = br_keystore_state(self->store, user, req->key) == BR_KEY_ACCEPTED ? BR_OK
                                                                                : BR_ERR_DENIED;
         if (rc == BR_OK) {
@@ -493,7 +575,7 @@ br_server_publish(br_server_t *self, const char *id, const br_msg_t *header,
 {
     uint8_t key[BR_KEY_SIZE];
     //  The last check before a body leaves: the key must still be accepted
-    br_keystore_refresh(self->store, NULL);
+    s_refresh(self, NULL);
     if (!br_id_valid(id) || br_keystore_state(self->store, id, key) != BR_KEY_ACCEPTED) {
         return BR_ERR_DENIED;
     }

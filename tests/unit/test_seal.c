@@ -116,6 +116,33 @@ main(void)
     CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
     zframe_destroy(&sealed);
 
+    //  Plaintexts pass through each sealer's scratch buffer: a body larger
+    //  than it makes it grow, and an open that fails verification (here a
+    //  header swapped on the wire) must leave no plaintext there either
+    enum { BIG = 10000 };
+    br_secret_t *big = br_secret_new(BIG);
+    randombytes_buf(br_secret_data(big), BIG);
+    for (size_t i = 0; i < N; i++) {
+        inverted[i] = (uint8_t)~br_secret_data(big)[BIG - N + i];
+    }
+    sealed = br_seal(m, br_keypair_public(minion), (const uint8_t *)header, strlen(header),
+                     br_secret_data(big), BIG);
+    br_secret_destroy(&big);
+    CHECK(sealed != NULL);
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
+    opened = s_open(n, br_keypair_public(master), header, sealed, &rc);
+    CHECK_EQ_INT(rc, BR_OK);
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 1);
+    br_secret_destroy(&opened);
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
+    //  The box opens, the header it was bound to is not this one: the
+    //  plaintext was in the scratch buffer and must be gone
+    opened = s_open(n, br_keypair_public(master), "another header", sealed, &rc);
+    CHECK_EQ_INT(rc, BR_ERR_CRYPTO);
+    CHECK(opened == NULL);
+    CHECK_EQ_INT(test_memscan(0, inverted, N), 0);
+    zframe_destroy(&sealed);
+
     br_sealer_destroy(&m);
     br_sealer_destroy(&n);
     br_sealer_destroy(&r);

@@ -8,7 +8,7 @@
 #include "br_mongo.h"
 #include "master_config.h"
 
-#include <mongoc/mongoc.h>
+#include "br_mongoc.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -113,7 +113,7 @@ main(int argc, char **argv)
     br_jobcache_destroy(&cache);
     br_mongo_destroy(&mongo);
     br_config_destroy(&config);
-    mongoc_cleanup();
+    br_mongoc_cleanup();
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     return system(path) == 0 && flushed ? 0 : 1;
 }

@@ -143,8 +143,9 @@ s_went_down(br_mongo_t *self, bson_error_t *error)
 static void
 s_append_wc(br_mongo_t *self, bson_t *opts)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     mongoc_write_concern_t *wc = (mongoc_write_concern_t *)br_mongo_conf_write_concern(self->conf);
-    mongoc_write_concern_append(wc, opts);
+    m->write_concern_append(wc, opts);
 }
 
 //  Checks a document's UTF-8 only: state results are keyed by state ids
@@ -189,12 +190,13 @@ s_selector(bson_t *selector, const bson_t *doc)
 static s_outcome_t
 s_write_one(br_mongo_t *self, mongoc_collection_t *coll, const bson_t *doc)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     bson_t selector, opts;
     bson_error_t error;
     s_selector(&selector, doc);
     s_opts(self, &opts, true);
     s_append_wc(self, &opts);
-    bool ok = mongoc_collection_replace_one(coll, &selector, doc, &opts, NULL, &error);
+    bool ok = m->collection_replace_one(coll, &selector, doc, &opts, NULL, &error);
     bson_destroy(&selector);
     bson_destroy(&opts);
     if (ok) {
@@ -218,22 +220,23 @@ s_write_one(br_mongo_t *self, mongoc_collection_t *coll, const bson_t *doc)
 static s_outcome_t
 s_write(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     if (n == 0) {
         return S_WRITTEN;
     }
     mongoc_collection_t *coll =
-        mongoc_client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
+        m->client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
     bson_t opts, upsert, selector, reply;
     bson_error_t error;
     s_opts(self, &opts, false);
     s_opts(self, &upsert, true);
-    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, &opts);
+    mongoc_bulk_operation_t *bulk = m->collection_create_bulk_operation_with_opts(coll, &opts);
     for (size_t i = 0; i < n; i++) {
         s_selector(&selector, docs[i]);
-        mongoc_bulk_operation_replace_one_with_opts(bulk, &selector, docs[i], &upsert, NULL);
+        m->bulk_operation_replace_one_with_opts(bulk, &selector, docs[i], &upsert, NULL);
         bson_destroy(&selector);
     }
-    uint32_t done = mongoc_bulk_operation_execute(bulk, &reply, &error);
+    uint32_t done = m->bulk_operation_execute(bulk, &reply, &error);
     s_outcome_t outcome = S_WRITTEN;
     if (!done && !s_permanent(&error)) {
         s_went_down(self, &error);
@@ -245,8 +248,8 @@ s_write(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
     bson_destroy(&reply);
     bson_destroy(&opts);
     bson_destroy(&upsert);
-    mongoc_bulk_operation_destroy(bulk);
-    mongoc_collection_destroy(coll);
+    m->bulk_operation_destroy(bulk);
+    m->collection_destroy(coll);
     return outcome;
 }
 
@@ -259,27 +262,28 @@ s_write(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
 static s_outcome_t
 s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     if (n == 0) {
         return S_WRITTEN;
     }
     mongoc_collection_t *coll =
-        mongoc_client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
+        m->client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
     bson_t opts, reply;
     bson_error_t error;
     bson_init(&opts);
     BSON_APPEND_BOOL(&opts, "ordered", false);
     s_append_wc(self, &opts);
-    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(coll, &opts);
+    mongoc_bulk_operation_t *bulk = m->collection_create_bulk_operation_with_opts(coll, &opts);
     bson_t insert = BSON_INITIALIZER;
     s_validate(&insert);
     for (size_t i = 0; i < n; i++) {
-        mongoc_bulk_operation_insert_with_opts(bulk, docs[i], &insert, NULL);
+        m->bulk_operation_insert_with_opts(bulk, docs[i], &insert, NULL);
     }
     bson_destroy(&insert);
     s_outcome_t outcome = S_WRITTEN;
     bson_iter_t it, errors, one;
     bool write_errors = false, concern_errors = false;
-    if (!mongoc_bulk_operation_execute(bulk, &reply, &error)) {
+    if (!m->bulk_operation_execute(bulk, &reply, &error)) {
         write_errors = bson_iter_init_find(&it, &reply, "writeErrors") &&
                        bson_iter_recurse(&it, &errors) && bson_iter_next(&errors);
         concern_errors = bson_iter_init_find(&it, &reply, "writeConcernErrors") &&
@@ -312,24 +316,25 @@ s_insert(br_mongo_t *self, const char *collection, bson_t **docs, size_t n)
     }
     bson_destroy(&reply);
     bson_destroy(&opts);
-    mongoc_bulk_operation_destroy(bulk);
-    mongoc_collection_destroy(coll);
+    m->bulk_operation_destroy(bulk);
+    m->collection_destroy(coll);
     return outcome;
 }
 
 static s_outcome_t
 s_ensure_indexes(br_mongo_t *self)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     if (self->indexed) {
         return S_WRITTEN;
     }
     const char *collections[] = {BR_MONGO_RETURNS, BR_MONGO_JOBS};
-    mongoc_database_t *db = mongoc_client_get_database(self->client, br_mongo_conf_db(self->conf));
+    mongoc_database_t *db = m->client_get_database(self->client, br_mongo_conf_db(self->conf));
     s_outcome_t outcome = S_WRITTEN;
     for (size_t i = 0; outcome == S_WRITTEN && i < 2; i++) {
         bson_t *cmd = br_mongo_index_cmd(collections[i]);
         bson_error_t error;
-        if (!mongoc_database_write_command_with_opts(db, cmd, NULL, NULL, &error)) {
+        if (!m->database_write_command_with_opts(db, cmd, NULL, NULL, &error)) {
             if (s_permanent(&error)) {
                 br_mongo_conf_scrub(self->conf, error.message);
                 br_error("MongoDB refused the indexes of %s: %s", collections[i], error.message);
@@ -340,7 +345,7 @@ s_ensure_indexes(br_mongo_t *self)
         }
         bson_destroy(cmd);
     }
-    mongoc_database_destroy(db);
+    m->database_destroy(db);
     self->indexed = outcome == S_WRITTEN;
     return outcome;
 }
@@ -410,9 +415,10 @@ s_finish(br_mongo_t *self, s_item_t *item)
 static bool
 s_ping(br_mongo_t *self)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     bson_t *ping = BCON_NEW("ping", BCON_INT32(1));
     bson_error_t error;
-    bool ok = mongoc_client_command_simple(self->client, "admin", ping, NULL, NULL, &error);
+    bool ok = m->client_command_simple(self->client, "admin", ping, NULL, NULL, &error);
     bson_destroy(ping);
     return ok;
 }
@@ -545,7 +551,8 @@ static void *
 s_writer(void *arg)
 {
     br_mongo_t *self = arg;
-    self->client = mongoc_client_pool_pop(self->pool);
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
+    self->client = m->client_pool_pop(self->pool);
     int64_t drain_until = 0;
     while (self->client) {
         //  While down, a ping says when to try again; the outage ends with
@@ -595,7 +602,7 @@ s_writer(void *arg)
     pthread_cond_broadcast(&self->idle);
     pthread_mutex_unlock(&self->lock);
     if (self->client) {
-        mongoc_client_pool_push(self->pool, self->client);
+        m->client_pool_push(self->pool, self->client);
         self->client = NULL;
     }
     return NULL;
@@ -675,9 +682,10 @@ br_mongo_new(const br_config_t *config, const char *master, br_errmsg_t *err)
     self->spool = strdup(path);
     self->master = strdup(master);
     self->partial = zhashx_new();
-    self->pool = mongoc_client_pool_new(br_mongo_conf_uri(self->conf));
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
+    self->pool = m->client_pool_new(br_mongo_conf_uri(self->conf));
     if (!self->spool || !self->master || !self->partial || !self->pool ||
-        !mongoc_client_pool_set_error_api(self->pool, MONGOC_ERROR_API_VERSION_2)) {
+        !m->client_pool_set_error_api(self->pool, MONGOC_ERROR_API_VERSION_2)) {
         br_errmsg_set(err, BR_ERR_NOMEM, "cannot set up the MongoDB client pool");
         goto fail;
     }
@@ -722,7 +730,7 @@ br_mongo_destroy(br_mongo_t **self_p)
         self->head = next;
     }
     if (self->pool) {
-        mongoc_client_pool_destroy(self->pool);
+        br_mongo_conf_mongoc(self->conf)->client_pool_destroy(self->pool);
     }
     zhashx_destroy(&self->partial);
     br_jobcache_destroy(&self->cache);

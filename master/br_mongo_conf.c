@@ -1,6 +1,7 @@
 /*  br_mongo_conf: checking the MongoDB options and opening a URI. */
 #include "br_mongo_conf.h"
 #include "br_mongo_uri.h"
+#include "br_mongoc.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #define S_W_MAX 50
 
 struct _br_mongo_conf_t {
+    const br_mongoc_t *m;       //  libmongoc, loaded by br_mongo_conf_check
     br_mongo_uri_t parts;       //  the URI without userinfo, user, password
     mongoc_uri_t *uri;          //  with brine's timeouts and the credentials
     char *db;                   //  database name
@@ -59,7 +61,14 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
     if (!br_mongo_conf_enabled(config)) {
         return BR_OK;
     }
-    mongoc_init();
+    //  Loaded here, so that a master that cannot load it fails at start and
+    //  --check-config says so, rather than at the first return
+    br_errmsg_t why = {""};
+    const br_mongoc_t *m = br_mongoc_load(&why);
+    if (!m) {
+        return br_config_error(config, err, BR_ERR_CONFIG, "master_job_cache", BR_CONFIG_WHOLE,
+                               "mongo needs libmongoc: %s", why.text);
+    }
     bson_error_t error;
     const char *text = br_config_str(config, "mongo.uri");
     char masked[1024];
@@ -67,15 +76,14 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
     //  The credentials come out first: libmongoc never sees them in a text
     //  it could quote back
     br_mongo_uri_t parts;
-    br_errmsg_t why = {""};
     int rc = br_mongo_uri_split(text, strlen(text), &parts, &why);
     bool password = parts.password != NULL;
     mongoc_uri_t *uri = NULL;
     if (rc == BR_OK) {
-        //  libmongoc logs its own complaint too: silenced, for ours
-        mongoc_log_set_handler(NULL, NULL);
-        uri = mongoc_uri_new_with_error(parts.uri, &error);
-        mongoc_log_set_handler(mongoc_log_default_handler, NULL);
+        //  libmongoc logs its own complaint too: silenced, for ours (and
+        //  left silent: its default handler writes to stderr, unscrubbed)
+        m->log_set_handler(NULL, NULL);
+        uri = m->uri_new_with_error(parts.uri, &error);
     }
     br_mongo_uri_fini(&parts);
     if (rc != BR_OK) {
@@ -88,7 +96,7 @@ br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err)
                                "[:PORT][,...][/?replicaSet=NAME])",
                                masked);
     }
-    mongoc_uri_destroy(uri);
+    m->uri_destroy(uri);
     //  As with pillar (S6): a file others can read must hold no secret
     struct stat st;
     if (password && stat(br_config_path(config), &st) == 0 && (st.st_mode & S_IROTH)) {
@@ -133,10 +141,10 @@ s_log(mongoc_log_level_t level, const char *domain, const char *message, void *d
 }
 
 static void
-s_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
+s_default_int(const br_mongoc_t *m, mongoc_uri_t *uri, const char *option, int32_t value)
 {
-    if (!mongoc_uri_has_option(uri, option)) {
-        mongoc_uri_set_option_as_int32(uri, option, value);
+    if (!m->uri_has_option(uri, option)) {
+        m->uri_set_option_as_int32(uri, option, value);
     }
 }
 
@@ -146,41 +154,41 @@ br_mongo_conf_new(const br_config_t *config, const char *appname, br_errmsg_t *e
     if (br_mongo_conf_check(config, err) != BR_OK) {
         return NULL;
     }
-    mongoc_init();
     br_mongo_conf_t *self = calloc(1, sizeof *self);
     if (!self) {
         br_errmsg_set(err, BR_ERR_NOMEM, "out of memory");
         return NULL;
     }
+    const br_mongoc_t *m = self->m = br_mongoc_load(NULL); //  loaded by the check
     const char *text = br_config_str(config, "mongo.uri");
     br_mongo_uri_split(text, strlen(text), &self->parts, NULL); //  checked above
-    self->uri = self->parts.uri ? mongoc_uri_new_with_error(self->parts.uri, NULL) : NULL;
+    self->uri = self->parts.uri ? m->uri_new_with_error(self->parts.uri, NULL) : NULL;
     self->db = strdup(br_config_str(config, "mongo.db"));
-    self->wc = mongoc_write_concern_new();
+    self->wc = m->write_concern_new();
     br_mongo_uri_mask(text, strlen(text), self->masked, sizeof self->masked);
     if (!self->uri || !self->db || !self->wc ||
-        (self->parts.user && !mongoc_uri_set_username(self->uri, self->parts.user)) ||
+        (self->parts.user && !m->uri_set_username(self->uri, self->parts.user)) ||
         (self->parts.password &&
-         !mongoc_uri_set_password(self->uri, br_mongo_uri_password(&self->parts)))) {
+         !m->uri_set_password(self->uri, br_mongo_uri_password(&self->parts)))) {
         br_mongo_conf_destroy(&self);
         br_errmsg_set(err, BR_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    s_default_int(self->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, S_SELECT_MS);
-    s_default_int(self->uri, MONGOC_URI_CONNECTTIMEOUTMS, S_CONNECT_MS);
-    s_default_int(self->uri, MONGOC_URI_SOCKETTIMEOUTMS, S_SOCKET_MS);
+    s_default_int(m, self->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, S_SELECT_MS);
+    s_default_int(m, self->uri, MONGOC_URI_CONNECTTIMEOUTMS, S_CONNECT_MS);
+    s_default_int(m, self->uri, MONGOC_URI_SOCKETTIMEOUTMS, S_SOCKET_MS);
     if (appname) {
-        mongoc_uri_set_appname(self->uri, appname);
+        m->uri_set_appname(self->uri, appname);
     }
-    mongoc_log_set_handler(s_log, self);
+    m->log_set_handler(s_log, self);
     int w = s_parse_w(br_config_str(config, "mongo.write_concern"));
     //  Acknowledged by the members asked for, and journaled: a return the
     //  spool forgets must be on disk, not just in the server's memory
-    mongoc_write_concern_set_w(self->wc, w == 0 ? MONGOC_WRITE_CONCERN_W_MAJORITY : w);
-    mongoc_write_concern_set_journal(self->wc, true);
-    int32_t wtimeout = mongoc_uri_get_option_as_int32(self->uri, MONGOC_URI_WTIMEOUTMS, 0);
+    m->write_concern_set_w(self->wc, w == 0 ? MONGOC_WRITE_CONCERN_W_MAJORITY : w);
+    m->write_concern_set_journal(self->wc, true);
+    int32_t wtimeout = m->uri_get_option_as_int32(self->uri, MONGOC_URI_WTIMEOUTMS, 0);
     if (wtimeout > 0) {
-        mongoc_write_concern_set_wtimeout_int64(self->wc, wtimeout);
+        m->write_concern_set_wtimeout_int64(self->wc, wtimeout);
     }
     return self;
 }
@@ -190,14 +198,23 @@ br_mongo_conf_destroy(br_mongo_conf_t **self_p)
 {
     if (self_p && *self_p) {
         br_mongo_conf_t *self = *self_p;
-        mongoc_log_set_handler(mongoc_log_default_handler, NULL);
-        mongoc_uri_destroy(self->uri);
-        mongoc_write_concern_destroy(self->wc);
+        //  No handler is left that could quote this URI's password
+        if (self->m) {
+            self->m->log_set_handler(NULL, NULL);
+            self->m->uri_destroy(self->uri);
+            self->m->write_concern_destroy(self->wc);
+        }
         free(self->db);
         br_mongo_uri_fini(&self->parts);
         free(self);
         *self_p = NULL;
     }
+}
+
+const br_mongoc_t *
+br_mongo_conf_mongoc(const br_mongo_conf_t *self)
+{
+    return self->m;
 }
 
 const mongoc_uri_t *

@@ -13,7 +13,7 @@
 
 #include "brine.h"
 
-#include <mongoc/mongoc.h>
+#include "br_mongoc.h"
 
 typedef struct _br_mongo_conf_t br_mongo_conf_t;
 
@@ -23,7 +23,8 @@ bool br_mongo_conf_enabled(const br_config_t *config);
 //  Checks the options: master_job_cache is local_cache or mongo, the URI
 //  parses, the database name is valid, the write concern is majority or a
 //  number of members from 1 up. Errors name the file, line and option.
-//  When mongo is not enabled only master_job_cache is checked.
+//  When mongo is not enabled only master_job_cache is checked; when it is,
+//  libmongoc is loaded here, and a failure to load it is an error naming it.
 int br_mongo_conf_check(const br_config_t *config, br_errmsg_t *err);
 
 //  The options, ready for libmongoc: the URI with brine's timeouts where
@@ -33,6 +34,8 @@ br_mongo_conf_t *br_mongo_conf_new(const br_config_t *config, const char *appnam
                                    br_errmsg_t *err);
 void br_mongo_conf_destroy(br_mongo_conf_t **self_p);
 
+//  libmongoc's functions (br_mongoc.h), loaded when the options were checked
+const br_mongoc_t *br_mongo_conf_mongoc(const br_mongo_conf_t *self);
 const mongoc_uri_t *br_mongo_conf_uri(const br_mongo_conf_t *self);
 const char *br_mongo_conf_db(const br_mongo_conf_t *self);
 const mongoc_write_concern_t *br_mongo_conf_write_concern(const br_mongo_conf_t *self);

@@ -19,9 +19,9 @@ br_mongo_read_new(const br_config_t *config, br_errmsg_t *err)
     self->conf = br_mongo_conf_new(config, "brine", err);
     if (self->conf) {
         //  One command-line run, one thread: a single client
-        self->client = mongoc_client_new_from_uri(br_mongo_conf_uri(self->conf));
-        if (!self->client ||
-            !mongoc_client_set_error_api(self->client, MONGOC_ERROR_API_VERSION_2)) {
+        const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
+        self->client = m->client_new_from_uri(br_mongo_conf_uri(self->conf));
+        if (!self->client || !m->client_set_error_api(self->client, MONGOC_ERROR_API_VERSION_2)) {
             br_errmsg_set(err, BR_ERR_NOMEM, "cannot create a MongoDB client");
         }
     }
@@ -36,7 +36,7 @@ br_mongo_read_destroy(br_mongo_read_t **self_p)
 {
     if (self_p && *self_p) {
         if ((*self_p)->client) {
-            mongoc_client_destroy((*self_p)->client);
+            br_mongo_conf_mongoc((*self_p)->conf)->client_destroy((*self_p)->client);
         }
         br_mongo_conf_destroy(&(*self_p)->conf);
         free(*self_p);
@@ -57,23 +57,24 @@ static int
 s_find(br_mongo_read_t *self, const char *collection, const bson_t *filter, const bson_t *opts,
        zlistx_t **docs_p, br_errmsg_t *err)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     mongoc_collection_t *coll =
-        mongoc_client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+        m->client_get_collection(self->client, br_mongo_conf_db(self->conf), collection);
+    mongoc_cursor_t *cursor = m->collection_find_with_opts(coll, filter, opts, NULL);
     zlistx_t *docs = zlistx_new();
     zlistx_set_destructor(docs, br_mongo_bson_free);
     const bson_t *doc;
-    while (mongoc_cursor_next(cursor, &doc)) {
+    while (m->cursor_next(cursor, &doc)) {
         zlistx_add_end(docs, bson_copy(doc));
     }
     bson_error_t error;
     int rc = BR_OK;
-    if (mongoc_cursor_error(cursor, &error)) {
+    if (m->cursor_error(cursor, &error)) {
         rc = s_failed(self, &error, err);
         zlistx_destroy(&docs);
     }
-    mongoc_cursor_destroy(cursor);
-    mongoc_collection_destroy(coll);
+    m->cursor_destroy(cursor);
+    m->collection_destroy(coll);
     *docs_p = docs;
     return rc;
 }
@@ -81,6 +82,7 @@ s_find(br_mongo_read_t *self, const char *collection, const bson_t *filter, cons
 int
 br_mongo_read_list(br_mongo_read_t *self, zlistx_t **jobs_p, br_errmsg_t *err)
 {
+    const br_mongoc_t *m = br_mongo_conf_mongoc(self->conf);
     bson_t filter = BSON_INITIALIZER;
     bson_t *opts =
         BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}", "projection", "{", "jid", BCON_INT32(1),
@@ -97,11 +99,11 @@ br_mongo_read_list(br_mongo_read_t *self, zlistx_t **jobs_p, br_errmsg_t *err)
             continue;
         }
         bson_t *by_jid = BCON_NEW("jid", BCON_UTF8(bson_iter_utf8(&it, NULL)));
-        mongoc_collection_t *coll = mongoc_client_get_collection(
-            self->client, br_mongo_conf_db(self->conf), BR_MONGO_RETURNS);
+        mongoc_collection_t *coll =
+            m->client_get_collection(self->client, br_mongo_conf_db(self->conf), BR_MONGO_RETURNS);
         bson_error_t error;
-        int64_t n = mongoc_collection_count_documents(coll, by_jid, NULL, NULL, NULL, &error);
-        mongoc_collection_destroy(coll);
+        int64_t n = m->collection_count_documents(coll, by_jid, NULL, NULL, NULL, &error);
+        m->collection_destroy(coll);
         bson_destroy(by_jid);
         if (n < 0) {
             rc = s_failed(self, &error, err);

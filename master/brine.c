@@ -471,6 +471,6 @@ main(int argc, char **argv)
         status = 2;
     }
     br_config_destroy(&config);
-    mongoc_cleanup();
+    br_mongoc_cleanup();
     return status;
 }

@@ -4,7 +4,7 @@
 #include "master_config.h"
 
 #include <getopt.h>
-#include <mongoc/mongoc.h>
+#include "br_mongoc.h"
 #include <stdio.h>
 
 static void
@@ -107,6 +107,6 @@ main(int argc, char **argv)
     br_master_destroy(&master);
     br_config_destroy(&config);
     //  libmongoc's global state, set up by the returner if it ran
-    mongoc_cleanup();
+    br_mongoc_cleanup();
     return rc == 0 ? 0 : 1;
 }

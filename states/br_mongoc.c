@@ -29,6 +29,40 @@ static const s_symbol_t s_symbols[] = {
     S_SYM(server_description_host),
     S_SYM(server_description_id),
     S_SYM(server_description_destroy),
+    S_SYM(bulk_operation_destroy),
+    S_SYM(bulk_operation_execute),
+    S_SYM(bulk_operation_insert_with_opts),
+    S_SYM(bulk_operation_replace_one_with_opts),
+    S_SYM(client_command_simple),
+    S_SYM(client_get_collection),
+    S_SYM(client_get_database),
+    S_SYM(client_pool_destroy),
+    S_SYM(client_pool_new),
+    S_SYM(client_pool_pop),
+    S_SYM(client_pool_push),
+    S_SYM(client_pool_set_error_api),
+    S_SYM(collection_count_documents),
+    S_SYM(collection_create_bulk_operation_with_opts),
+    S_SYM(collection_destroy),
+    S_SYM(collection_find_with_opts),
+    S_SYM(collection_replace_one),
+    S_SYM(cursor_destroy),
+    S_SYM(cursor_error),
+    S_SYM(cursor_next),
+    S_SYM(database_destroy),
+    S_SYM(database_write_command_with_opts),
+    S_SYM(log_set_handler),
+    S_SYM(uri_get_option_as_int32),
+    S_SYM(uri_has_option),
+    S_SYM(uri_set_appname),
+    S_SYM(uri_get_username),
+    S_SYM(uri_get_password),
+    S_SYM(write_concern_append),
+    S_SYM(write_concern_destroy),
+    S_SYM(write_concern_new),
+    S_SYM(write_concern_set_journal),
+    S_SYM(write_concern_set_w),
+    S_SYM(write_concern_set_wtimeout_int64),
     {NULL, 0},
 };
 
@@ -37,12 +71,14 @@ static const s_symbol_t s_symbols[] = {
 static struct {
     pthread_once_t once;
     br_mongoc_t table;
+    void (*cleanup)(void);
     bool loaded;
     char why[256];
-} s_lib = {PTHREAD_ONCE_INIT, {0}, false, ""};
+} s_lib = {PTHREAD_ONCE_INIT, {0}, NULL, false, ""};
 
 //  libmongoc logs to stderr by default; its messages may quote URI options,
-//  so none of them is let through (the states report errors themselves).
+//  so none of them is let through (the states report errors themselves; the
+//  master installs its own handler, which scrubs the password).
 static void
 s_quiet(mongoc_log_level_t level, const char *domain, const char *message, void *arg)
 {
@@ -71,14 +107,14 @@ s_load(void)
         }
         memcpy((char *)&s_lib.table + s->offset, &fn, sizeof fn);
     }
-    void (*set_log)(mongoc_log_func_t, void *) =
-        (void (*)(mongoc_log_func_t, void *))dlsym(handle, "mongoc_log_set_handler");
     void (*init)(void) = (void (*)(void))dlsym(handle, "mongoc_init");
-    if (!set_log || !init) {
-        snprintf(s_lib.why, sizeof s_lib.why, "%s has no mongoc_init", BR_MONGOC_SONAME);
+    s_lib.cleanup = (void (*)(void))dlsym(handle, "mongoc_cleanup");
+    if (!init || !s_lib.cleanup) {
+        snprintf(s_lib.why, sizeof s_lib.why, "%s has no mongoc_init or mongoc_cleanup",
+                 BR_MONGOC_SONAME);
         return;
     }
-    set_log(s_quiet, NULL);
+    s_lib.table.log_set_handler(s_quiet, NULL);
     init();
     s_lib.loaded = true;
 }
@@ -91,4 +127,13 @@ br_mongoc_load(br_errmsg_t *err)
         return NULL;
     }
     return &s_lib.table;
+}
+
+void
+br_mongoc_cleanup(void)
+{
+    //  Only at exit, once every thread that used libmongoc has ended
+    if (s_lib.loaded) {
+        s_lib.cleanup();
+    }
 }

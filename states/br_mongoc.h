@@ -9,9 +9,14 @@
     such a state pays (about 17 ms for dlopen and mongoc_init), and on a
     minion that is the job's child process, which exits with the job.
 
-    The table holds the few functions the mongodb states call, with
-    libmongoc's own prototypes. It is filled once per process and never
-    unloaded (libcrypto cannot be unloaded safely). */
+    The master programs load it the same way, through the same table: only
+    a brine-master whose returner writes to MongoDB (master_job_cache:
+    mongo) and a `brine jobs` that reads it pay for it (an idle brine-master
+    without MongoDB: see docs/mongodb.md).
+
+    The table holds the functions the mongodb states, the returner and
+    `brine jobs` call, with libmongoc's own prototypes. It is filled once
+    per process and never unloaded (libcrypto cannot be unloaded safely). */
 #ifndef BR_MONGOC_H
 #define BR_MONGOC_H
 
@@ -19,7 +24,9 @@
 
 #include <mongoc/mongoc.h>
 
+#ifndef BR_MONGOC_SONAME //  a test compiles the loader for a library no system has
 #define BR_MONGOC_SONAME "libmongoc-1.0.so.0"
+#endif
 
 typedef struct {
     __typeof__(mongoc_uri_new_with_error) *uri_new_with_error;
@@ -38,10 +45,50 @@ typedef struct {
     __typeof__(mongoc_server_description_host) *server_description_host;
     __typeof__(mongoc_server_description_id) *server_description_id;
     __typeof__(mongoc_server_description_destroy) *server_description_destroy;
+    //  the master's returner and `brine jobs`
+    __typeof__(mongoc_bulk_operation_destroy) *bulk_operation_destroy;
+    __typeof__(mongoc_bulk_operation_execute) *bulk_operation_execute;
+    __typeof__(mongoc_bulk_operation_insert_with_opts) *bulk_operation_insert_with_opts;
+    __typeof__(mongoc_bulk_operation_replace_one_with_opts) *bulk_operation_replace_one_with_opts;
+    __typeof__(mongoc_client_command_simple) *client_command_simple;
+    __typeof__(mongoc_client_get_collection) *client_get_collection;
+    __typeof__(mongoc_client_get_database) *client_get_database;
+    __typeof__(mongoc_client_pool_destroy) *client_pool_destroy;
+    __typeof__(mongoc_client_pool_new) *client_pool_new;
+    __typeof__(mongoc_client_pool_pop) *client_pool_pop;
+    __typeof__(mongoc_client_pool_push) *client_pool_push;
+    __typeof__(mongoc_client_pool_set_error_api) *client_pool_set_error_api;
+    __typeof__(mongoc_collection_count_documents) *collection_count_documents;
+    __typeof__(mongoc_collection_create_bulk_operation_with_opts)
+        *collection_create_bulk_operation_with_opts;
+    __typeof__(mongoc_collection_destroy) *collection_destroy;
+    __typeof__(mongoc_collection_find_with_opts) *collection_find_with_opts;
+    __typeof__(mongoc_collection_replace_one) *collection_replace_one;
+    __typeof__(mongoc_cursor_destroy) *cursor_destroy;
+    __typeof__(mongoc_cursor_error) *cursor_error;
+    __typeof__(mongoc_cursor_next) *cursor_next;
+    __typeof__(mongoc_database_destroy) *database_destroy;
+    __typeof__(mongoc_database_write_command_with_opts) *database_write_command_with_opts;
+    __typeof__(mongoc_log_set_handler) *log_set_handler;
+    __typeof__(mongoc_uri_get_option_as_int32) *uri_get_option_as_int32;
+    __typeof__(mongoc_uri_has_option) *uri_has_option;
+    __typeof__(mongoc_uri_set_appname) *uri_set_appname;
+    __typeof__(mongoc_uri_get_username) *uri_get_username;
+    __typeof__(mongoc_uri_get_password) *uri_get_password;
+    __typeof__(mongoc_write_concern_append) *write_concern_append;
+    __typeof__(mongoc_write_concern_destroy) *write_concern_destroy;
+    __typeof__(mongoc_write_concern_new) *write_concern_new;
+    __typeof__(mongoc_write_concern_set_journal) *write_concern_set_journal;
+    __typeof__(mongoc_write_concern_set_w) *write_concern_set_w;
+    __typeof__(mongoc_write_concern_set_wtimeout_int64) *write_concern_set_wtimeout_int64;
 } br_mongoc_t;
 
 //  The table, loading libmongoc and calling mongoc_init() the first time.
 //  NULL with a reason (e.g. libmongoc is not installed) if it cannot load.
 const br_mongoc_t *br_mongoc_load(br_errmsg_t *err);
+
+//  mongoc_cleanup() if libmongoc was loaded, at exit, once every thread
+//  that used it has ended; nothing otherwise.
+void br_mongoc_cleanup(void);
 
 #endif

@@ -179,3 +179,12 @@ test_free_port(void)
     }
     return port;
 }
+
+bool
+test_needs_lib(const char *path, const char *soname)
+{
+    char command[4200];
+    snprintf(command, sizeof command, "readelf -d '%s' 2>/dev/null | grep -q 'NEEDED.*\\[%s'", path,
+             soname);
+    return system(command) == 0;
+}

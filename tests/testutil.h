@@ -61,4 +61,8 @@ long test_filescan(const char *path, const uint8_t *needle, size_t size);
 //  Free TCP port on 127.0.0.1.
 int test_free_port(void);
 
+//  True when the program at path asks the dynamic loader for a library
+//  whose soname starts with soname (readelf -d), i.e. links it.
+bool test_needs_lib(const char *path, const char *soname);
+
 #endif

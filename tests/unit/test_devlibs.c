@@ -18,16 +18,6 @@
 int br_devlibs_load(char *why, size_t why_size);
 const br_devlibs_t *br_devlibs_get(void);
 
-//  True when the program at path asks the dynamic loader for soname
-static bool
-s_needs(const char *path, const char *soname)
-{
-    char command[4200];
-    snprintf(command, sizeof command, "readelf -d '%s' 2>/dev/null | grep -q 'NEEDED.*\\[%s'", path,
-             soname);
-    return system(command) == 0;
-}
-
 int
 main(void)
 {
@@ -49,9 +39,9 @@ main(void)
     if (bin) {
         char path[4096];
         snprintf(path, sizeof path, "%s/bin/brine-minion", bin);
-        CHECK(s_needs(path, "libczmq"));
-        CHECK(!s_needs(path, "libcryptsetup"));
-        CHECK(!s_needs(path, "libblkid"));
+        CHECK(test_needs_lib(path, "libczmq"));
+        CHECK(!test_needs_lib(path, "libcryptsetup"));
+        CHECK(!test_needs_lib(path, "libblkid"));
     }
     return test_done("unit_devlibs");
 }

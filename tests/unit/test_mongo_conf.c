@@ -1,7 +1,22 @@
 /*  unit_mongo_conf: the MongoDB options (br_mongo_conf) and the documents
     (br_mongo_docs): a URI's password is masked for logs and scrubbed from
     libmongoc's texts whatever it holds, a configuration others can read
-    that holds one is refused, and documents go to MongoDB and back. */
+    that holds one is refused, and documents go to MongoDB and back.
+    libmongoc is loaded on first use (br_mongoc), a library that cannot be
+    loaded is an error naming it, and the master programs do not link it. */
+
+//  The loader compiled here a second time, under other names and with a
+//  soname no system has, to see the failure a missing library gives
+#define BR_MONGOC_SONAME "libmongoc-absent.so.0"
+#define br_mongoc_load s_absent_load
+#define br_mongoc_cleanup s_absent_cleanup
+#include "br_mongoc.c"
+#undef br_mongoc_load
+#undef br_mongoc_cleanup
+
+const br_mongoc_t *br_mongoc_load(br_errmsg_t *err);
+void br_mongoc_cleanup(void);
+
 #include "br_mongo_conf.h"
 #include "br_mongo_docs.h"
 #include "master_config.h"
@@ -40,8 +55,9 @@ s_test_scrub(void)
     if (conf) {
         CHECK_STR(br_mongo_conf_masked(conf), "mongodb://***@127.0.0.1:1/");
         //  libmongoc has it decoded (the URI it holds has no userinfo)
-        CHECK_STR(mongoc_uri_get_password(br_mongo_conf_uri(conf)), "S3cr/t**");
-        CHECK(mongoc_uri_get_username(br_mongo_conf_uri(conf)) != NULL);
+        const br_mongoc_t *m = br_mongo_conf_mongoc(conf);
+        CHECK_STR(m->uri_get_password(br_mongo_conf_uri(conf)), "S3cr/t**");
+        CHECK(m->uri_get_username(br_mongo_conf_uri(conf)) != NULL);
         char text[256];
         snprintf(text, sizeof text, "auth as brine/S3cr/t** failed; again S3cr/t**");
         br_mongo_conf_scrub(conf, text);
@@ -87,6 +103,44 @@ s_test_check(void)
 }
 
 static void
+s_test_load(void)
+{
+    br_errmsg_t err = {""};
+    CHECK(s_absent_load(&err) == NULL);
+    CHECK(strstr(err.text, "cannot load libmongoc-absent.so.0") != NULL);
+    //  Still not loaded: a second try fails the same way, and cleaning up
+    //  what never loaded does nothing
+    err.text[0] = 0;
+    CHECK(s_absent_load(&err) == NULL);
+    CHECK(strstr(err.text, "libmongoc-absent.so.0") != NULL);
+    s_absent_cleanup();
+
+    const br_mongoc_t *m = br_mongoc_load(&err);
+    CHECK(m != NULL);
+    CHECK(m == br_mongoc_load(&err));
+    //  Calls go to the real library
+    mongoc_write_concern_t *wc = m ? m->write_concern_new() : NULL;
+    CHECK(wc != NULL);
+    if (wc) {
+        m->write_concern_destroy(wc);
+    }
+
+    //  Every master program starts without libmongoc and what it brings;
+    //  only a returner or `brine jobs` that uses MongoDB loads it
+    const char *bin = getenv("BRINE_BIN_DIR");
+    CHECK(bin != NULL);
+    const char *programs[] = {"brine-master", "brine", "brine-key", "brine-minion"};
+    for (size_t i = 0; bin && i < sizeof programs / sizeof *programs; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/bin/%s", bin, programs[i]);
+        CHECK(test_needs_lib(path, "libczmq"));
+        CHECK(!test_needs_lib(path, "libmongoc"));
+        CHECK(!test_needs_lib(path, "libssl"));
+        CHECK(!test_needs_lib(path, "libicu"));
+    }
+}
+
+static void
 s_test_docs(void)
 {
     bson_t *entry = BCON_NEW("ok", BCON_BOOL(true), "ret", "{", "return", "{", "a.b$%", "[", "{",
@@ -128,11 +182,12 @@ main(void)
     if (!s_dir) {
         return test_done("unit_mongo_conf");
     }
+    s_test_load();
     s_test_scrub();
     s_test_check();
     s_test_docs();
     test_rmtree(s_dir);
     free(s_dir);
-    mongoc_cleanup();
+    br_mongoc_cleanup();
     return test_done("unit_mongo_conf");
 }

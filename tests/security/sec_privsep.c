@@ -3,9 +3,9 @@
     socket out of the running child (pidfd_getfd), stops the child so that
     it takes no part, and writes what an attacker with code execution in
     the child could: operations outside the table, frames over their bound
-    or cut short, jobs sealed with keys of its own, and (the documented
-    limit, docs/privsep.md) a job sealed with the minion's own key, which
-    the child holds for CURVE. It prints what the monitor did:
+    or cut short, jobs sealed with keys of its own, and a job sealed with
+    the minion's transport key, which the child holds for CURVE (refused:
+    jobs are sealed to the sealing key, which only the monitor holds). It prints what the monitor did:
 
       answer: refused: REASON      the job was not run
       answer: ran FUN ok|failed    the monitor ran the job

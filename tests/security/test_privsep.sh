@@ -130,6 +130,18 @@ grep -q "^answer: refused: .*does not open with our sealing key" "$work/attack.o
 grep -q "refused a job: .*does not open with our sealing key" "$work/web1.log" &&
     ok "the monitor logs the refusal" || not_ok "no refusal logged: $(tail -3 "$work/web1.log")"
 
+# What the attacker could read in the child: the transport key, not the
+# sealing key (scanned for in all of its readable memory); the monitor
+# holds it, so the same scan of the monitor is the check that it works
+"$bin/sec_attack" netchild "$(net_child web1)" seal-scan "$work/web1/pki" >"$work/scan.out" 2>&1 &&
+    grep -q "^sealing secret key: 0 copies" "$work/scan.out" &&
+    ok "the network child's memory holds no copy of the sealing secret key" ||
+    not_ok "the network child's memory: $(cat "$work/scan.out")"
+"$bin/sec_attack" netchild "${mpid[web1]}" seal-scan "$work/web1/pki" >"$work/scan.out" 2>&1
+grep -qE "^sealing secret key: [1-9][0-9]* copies" "$work/scan.out" &&
+    ok "the monitor's does (the scan finds the key where it is)" ||
+    not_ok "the monitor's memory: $(cat "$work/scan.out")"
+
 echo "# a compromised network child: frames outside the protocol"
 for case in "exec:unknown operation 7" "oversize:over its bound" "truncated:ends after 10 of 100"; do
     name=${case%%:*}

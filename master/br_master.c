@@ -246,7 +246,11 @@ s_on_enrol(br_master_t *self, br_request_t *req)
     br_errmsg_t why;
     //  A waiting minion asks again every few seconds: say it once
     bool known = br_keystore_state(self->store, id, NULL) == BR_KEY_PENDING;
-    int state = br_keystore_enrol(self->store, id, req->key, &why);
+    //  The decoder checked that it is a key
+    uint8_t seal[BR_KEY_SIZE];
+    const char *seal_z85 = br_msg_seal(req->msg);
+    bool has_seal = seal_z85 && br_pubkey_from_z85(seal, seal_z85, strlen(seal_z85)) == 0;
+    int state = br_keystore_enrol_sealed(self->store, id, req->key, has_seal ? seal : NULL, &why);
     if (state < 0) {
         br_error("enrolment of %s failed: %s", id, why.text);
         s_reply_error(self, req, state, "enrolment failed");
@@ -267,6 +271,22 @@ s_on_hello(br_master_t *self, br_request_t *req)
     if (strcmp(claimed, req->id) != 0) {
         br_warning("hello from minion %s claims the id %s; attributed to %s (its key)", req->id,
                      claimed, req->id);
+    }
+    //  The sealing key was pinned when the key was filed: a hello never
+    //  changes it, and one that names another is not the minion we know
+    uint8_t pinned[BR_KEY_SIZE], sent[BR_KEY_SIZE];
+    const char *seal_z85 = br_msg_seal(req->msg);
+    if (seal_z85 && br_keystore_seal_key(self->store, req->id, pinned) &&
+        (br_pubkey_from_z85(sent, seal_z85, strlen(seal_z85)) != 0 ||
+         memcmp(sent, pinned, BR_KEY_SIZE) != 0)) {
+        char finger[BR_FINGERPRINT_LEN + 1];
+        br_key_fingerprint(sent, finger);
+        br_warning("hello from minion %s ignored: its sealing key %s is not the one pinned at "
+                   "enrolment (to change it, delete the minion's key with brine-key -d and "
+                   "accept it again)",
+                   req->id, finger);
+        s_reply_error(self, req, BR_ERR_DENIED, "sealing key differs from the pinned one");
+        return;
     }
     //  Grains are the minion's word, except its id, which is its key's: a
     //  grain claiming another minion's id would make it that minion for

@@ -289,7 +289,8 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
     int rc = S_EXIT_OK;
     char path[PATH_MAX];
     char fingerprint[BR_FINGERPRINT_LEN + 1];
-    uint8_t key[BR_KEY_SIZE];
+    uint8_t key[BR_KEY_SIZE], seal[BR_KEY_SIZE];
+    bool has_seal = false;
     br_errmsg_t err;
 
     snprintf(path, sizeof path, "%s/%s.pub", pki_dir, S_MASTER_KEY_NAME);
@@ -322,12 +323,19 @@ s_fingerprints(const s_opts_t *o, const char *pki_dir, zlistx_t *by_state[], con
             if (n < 0 || (size_t)n >= sizeof path) {
                 s_error("path of %s is too long", id);
                 rc = S_EXIT_FAIL;
-            } else if (br_pubkey_load(key, path, &err) != 0) {
+            } else if (br_pubkey_load_sealed(key, seal, &has_seal, path, &err) != 0) {
                 s_error("%s", err.text);
                 rc = S_EXIT_FAIL;
             } else {
                 br_key_fingerprint(key, fingerprint);
                 s_line(o, section, id, fingerprint);
+                //  The key its jobs are sealed to, pinned at enrolment
+                if (has_seal) {
+                    char label[BR_ID_MAX + 8];
+                    snprintf(label, sizeof label, "%s (seal)", id);
+                    br_key_fingerprint(seal, fingerprint);
+                    s_line(o, section, label, fingerprint);
+                }
             }
         }
     }

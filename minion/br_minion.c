@@ -28,6 +28,7 @@ struct _br_minion_t {
     br_config_t *config;             //  not owned
     char id[BR_ID_MAX + 1];          //  our minion id
     br_keypair_t *keys;              //  our CURVE key pair
+    uint8_t seal_key[BR_KEY_SIZE];   //  public key of the pair our jobs are sealed to
     uint8_t master_key[BR_KEY_SIZE]; //  pinned master public key, the same for every master
     br_masters_t *masters;           //  the masters, and which one we use
     br_client_t *client;             //  sockets
@@ -53,11 +54,12 @@ s_now_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+//  The key pair NAME in pki_dir, created when missing
 static br_keypair_t *
-s_load_keys(const char *pki_dir, br_errmsg_t *err)
+s_load_keys(const char *pki_dir, const char *name, br_errmsg_t *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/minion.key", pki_dir);
+    snprintf(path, sizeof path, "%s/%s.key", pki_dir, name);
     struct stat st;
     if (stat(path, &st) != 0 && errno == ENOENT) {
         if (zsys_dir_create("%s", pki_dir) != 0 || chmod(pki_dir, 0700) != 0) {
@@ -65,14 +67,14 @@ s_load_keys(const char *pki_dir, br_errmsg_t *err)
             return NULL;
         }
         br_keypair_t *fresh = br_keypair_generate();
-        if (!fresh || br_keypair_save(fresh, pki_dir, "minion", err) < 0) {
+        if (!fresh || br_keypair_save(fresh, pki_dir, name, err) < 0) {
             br_keypair_destroy(&fresh);
             return NULL;
         }
         br_keypair_destroy(&fresh);
-        br_notice("created the minion key pair in %s", pki_dir);
+        br_notice("created the key pair %s in %s", name, pki_dir);
     }
-    return br_keypair_load(pki_dir, "minion", err);
+    return br_keypair_load(pki_dir, name, err);
 }
 
 br_minion_t *
@@ -119,10 +121,17 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
         goto fail;
     }
     const char *pki_dir = br_config_str(config, "pki_dir");
-    self->keys = s_load_keys(pki_dir, err);
+    self->keys = s_load_keys(pki_dir, "minion", err);
     if (!self->keys) {
         goto fail;
     }
+    //  Jobs are sealed to this pair, not to the transport's: only the
+    //  process that runs jobs keeps its secret (br_minion_forget_seal_key)
+    br_keypair_t *seal = s_load_keys(pki_dir, "minion_seal", err);
+    if (!seal) {
+        goto fail;
+    }
+    memcpy(self->seal_key, br_keypair_public(seal), BR_KEY_SIZE);
     char path[4096];
     snprintf(path, sizeof path, "%s/minion_master.pub", pki_dir);
     br_errmsg_t why = {""};
@@ -136,7 +145,9 @@ br_minion_new(br_config_t *config, br_errmsg_t *err)
     //  The sockets open when br_minion_run tries the first master
     self->client = br_client_new(self->keys, self->master_key, self->id, NULL, NULL, err);
     self->loop = zloop_new();
-    if (!self->client || !self->loop) {
+    int seal_rc = self->client ? br_client_set_seal_keys(self->client, seal) : BR_ERR_NOMEM;
+    br_keypair_destroy(&seal);
+    if (!self->client || !self->loop || seal_rc != BR_OK) {
         goto fail;
     }
     br_client_set_alive(self->client, self->alive_ms);
@@ -216,7 +227,9 @@ static void
 s_send_enrol(br_minion_t *self)
 {
     br_msg_t *enrol = br_msg_new(BR_MSG_ENROL);
-    if (enrol && br_msg_set_id(enrol, self->id) == 0) {
+    char seal[BR_Z85_KEY_LEN + 1];
+    br_pubkey_z85(self->seal_key, seal);
+    if (enrol && br_msg_set_id(enrol, self->id) == 0 && br_msg_set_seal(enrol, seal) == 0) {
         br_client_send(self->client, enrol);
     }
     br_msg_destroy(&enrol);
@@ -231,8 +244,11 @@ s_send_hello(br_minion_t *self)
     br_value_t *grains = self->grains ? NULL : br_grains_collect(self->id);
     bson_t *doc = self->grains ? br_wire_to_bson(self->grains)
                                : grains ? br_wire_to_bson(grains) : NULL;
+    char seal[BR_Z85_KEY_LEN + 1];
+    br_pubkey_z85(self->seal_key, seal);
     if (hello && doc && br_msg_set_id(hello, self->id) == 0 &&
-        br_msg_set_ver(hello, BRINE_VERSION) == 0 && br_msg_set_grains(hello, doc) == 0) {
+        br_msg_set_ver(hello, BRINE_VERSION) == 0 && br_msg_set_grains(hello, doc) == 0 &&
+        br_msg_set_seal(hello, seal) == 0) {
         br_client_send(self->client, hello);
     }
     bson_destroy(doc);
@@ -619,6 +635,12 @@ s_handle_monitor(zloop_t *loop, zsock_t *sock, void *arg)
         s_fail(self, "was lost");
     }
     return 0;
+}
+
+void
+br_minion_forget_seal_key(br_minion_t *self)
+{
+    br_client_set_seal_keys(self->client, NULL);
 }
 
 int

@@ -18,6 +18,11 @@ void br_minion_destroy(br_minion_t **self_p);
 //  Privilege separation (br_privsep), in the network child before it
 //  drops root: reads the grains once (the chroot hides /etc and /sys) and
 //  resolves the masters' names (it hides resolv.conf too).
+//  In the network child, before anything else: wipes the secret of the
+//  sealing key pair, which only the monitor may hold (the child still sends
+//  its public key)
+void br_minion_forget_seal_key(br_minion_t *self);
+
 int br_minion_before_chroot(br_minion_t *self, br_errmsg_t *err);
 
 //  From now on jobs are not opened here but handed, sealed, to the monitor

@@ -119,6 +119,9 @@ s_child_start(br_minion_t *minion, int fd, const char *dir, uid_t uid, gid_t gid
     //  CZMQ starts afresh in a forked process: its log settings too
     zsys_set_logident("brine-minion");
     zsys_set_logstream(stderr);
+    //  The fork copied the monitor's memory: the sealing secret goes before
+    //  the child reads a byte from the network
+    br_minion_forget_seal_key(minion);
     br_errmsg_t err = {""};
     if (br_minion_before_chroot(minion, &err) != BR_OK ||
         br_privsep_drop(fd, dir, uid, gid, &err) != BR_OK) {

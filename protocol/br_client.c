@@ -22,6 +22,7 @@ typedef struct {
 
 struct _br_client_t {
     const br_keypair_t *keys;        //  not owned
+    br_sealer_t *seal_opener;        //  the sealing key's, or NULL: jobs open with keys
     uint8_t master_key[BR_KEY_SIZE]; //  pinned server key
     char id[BR_ID_MAX + 1];          //  our minion id
     char *pub_endpoint;              //  master's publish endpoint, or NULL
@@ -154,6 +155,19 @@ fail:
     return NULL;
 }
 
+int
+br_client_set_seal_keys(br_client_t *self, const br_keypair_t *seal)
+{
+    br_sealer_destroy(&self->seal_opener);
+    if (seal) {
+        self->seal_opener = br_sealer_new(seal);
+        if (!self->seal_opener) {
+            return BR_ERR_NOMEM;
+        }
+    }
+    return BR_OK;
+}
+
 void
 br_client_destroy(br_client_t **self_p)
 {
@@ -163,6 +177,7 @@ br_client_destroy(br_client_t **self_p)
         s_close(&self->pub, &self->pub_monitor);
         zhashx_destroy(&self->seen_index);
         br_sealer_destroy(&self->sealer);
+        br_sealer_destroy(&self->seal_opener);
         free(self->pub_endpoint);
         free(self->req_endpoint);
         free(self->seen_path);
@@ -561,9 +576,16 @@ br_client_open_job(br_client_t *self, const uint8_t *clear, size_t clear_size,
         rc = br_errmsg_set(err, BR_ERR_REPLAY, "job %s was already run: replay refused", jid);
         goto out;
     }
-    rc = br_open(self->sealer, self->master_key, clear, clear_size, sealed, sealed_size, &plain);
+    //  With a sealing key, a job sealed to the transport key is refused:
+    //  whoever holds that key (the network child) could have sealed it
+    rc = br_open(self->seal_opener ? self->seal_opener : self->sealer, self->master_key, clear,
+                 clear_size, sealed, sealed_size, &plain);
     if (rc < 0) {
-        br_errmsg_set(err, rc, "job %s does not open with our key: %s", jid, br_strerror(rc));
+        br_errmsg_set(err, rc, "job %s does not open with our %skey: %s%s", jid,
+                      self->seal_opener ? "sealing " : "", br_strerror(rc),
+                      self->seal_opener ? " (jobs sealed to any other key, the transport key "
+                                          "included, are refused)"
+                                        : "");
         goto out;
     }
     rc = br_msg_decode(&body, br_secret_cdata(plain), br_secret_size(plain), err);

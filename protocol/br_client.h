@@ -82,6 +82,11 @@ int br_client_recv_sealed(br_client_t *self, zmsg_t **job_p, br_errmsg_t *err);
 //  Opens a job received elsewhere: checks the header, expiry and replay,
 //  opens the seal and decodes the body, as br_client_recv_job does after
 //  the topic. Needs no socket.
+//  Jobs open with the sealing key pair seal from now on (its secret key is
+//  copied into the client's locked memory), and no longer with the
+//  transport key; NULL forgets and wipes it.
+int br_client_set_seal_keys(br_client_t *self, const br_keypair_t *seal);
+
 int br_client_open_job(br_client_t *self, const uint8_t *clear, size_t clear_size,
                        const uint8_t *sealed, size_t sealed_size, br_msg_t **header_p,
                        br_msg_t **body_p, br_errmsg_t *err);

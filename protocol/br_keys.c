@@ -269,26 +269,47 @@ br_pubkey_from_z85(uint8_t key[BR_KEY_SIZE], const char *text, size_t len)
     return 0;
 }
 
-int
-br_pubkey_load(uint8_t key[BR_KEY_SIZE], const char *path, br_errmsg_t *err)
+//  A public key file: one Z85 line, and in a minion key file of the master's
+//  key store a second one, the minion's sealing key, when seal is not NULL
+static int
+s_pubkey_read(uint8_t key[BR_KEY_SIZE], uint8_t seal[BR_KEY_SIZE], bool *has_seal_p,
+              const char *path, br_errmsg_t *err)
 {
     int r = BR_ERR_INTERNAL;
     int fd = -1;
     struct stat st;
-    uint8_t buf[S_READ_MAX];
+    uint8_t buf[2 * S_LINE_LEN + 1];
     size_t len = 0;
 
+    if (has_seal_p) {
+        *has_seal_p = false;
+    }
     if ((r = s_open_read(path, "public key", &fd, &st, err)) != 0) {
         goto out;
     }
-    if ((r = s_read_all(fd, "public key", path, buf, sizeof buf, &len, err)) != 0) {
+    if ((r = s_read_all(fd, "public key", path, buf, seal ? sizeof buf : S_READ_MAX, &len,
+                        err)) != 0) {
         goto out;
     }
-    if (br_pubkey_from_z85(key, (const char *)buf, s_line_len(buf, len)) != 0) {
+    size_t first = len > S_LINE_LEN && seal ? S_LINE_LEN : len;
+    if (first < len && buf[BR_Z85_KEY_LEN] != '\n') {
+        first = len; //  no line break where one key ends: malformed below
+    }
+    if (br_pubkey_from_z85(key, (const char *)buf, s_line_len(buf, first)) != 0) {
         r = br_errmsg_set(err, BR_ERR_MALFORMED,
-                          "public key file %s is not one line of %d Z85 characters", path,
-                          BR_Z85_KEY_LEN);
+                          "public key file %s is not %s of %d Z85 characters", path,
+                          seal ? "one or two lines" : "one line", BR_Z85_KEY_LEN);
         goto out;
+    }
+    if (first < len) {
+        if (br_pubkey_from_z85(seal, (const char *)buf + first, s_line_len(buf + first, len - first)) != 0) {
+            r = br_errmsg_set(err, BR_ERR_MALFORMED,
+                              "public key file %s: line 2 (the sealing key) is not %d Z85 "
+                              "characters",
+                              path, BR_Z85_KEY_LEN);
+            goto out;
+        }
+        *has_seal_p = true;
     }
     r = 0;
 out:
@@ -299,12 +320,38 @@ out:
 }
 
 int
+br_pubkey_load(uint8_t key[BR_KEY_SIZE], const char *path, br_errmsg_t *err)
+{
+    return s_pubkey_read(key, NULL, NULL, path, err);
+}
+
+int
+br_pubkey_load_sealed(uint8_t key[BR_KEY_SIZE], uint8_t seal[BR_KEY_SIZE], bool *has_seal_p,
+                      const char *path, br_errmsg_t *err)
+{
+    return s_pubkey_read(key, seal, has_seal_p, path, err);
+}
+
+int
 br_pubkey_save(const uint8_t key[BR_KEY_SIZE], const char *path, bool exclusive, br_errmsg_t *err)
 {
-    char line[S_LINE_LEN + 1];
-    br_pubkey_z85(key, line);
-    line[BR_Z85_KEY_LEN] = '\n';
-    return s_write_file(path, (const uint8_t *)line, S_LINE_LEN, 0644, exclusive, err);
+    return br_pubkey_save_sealed(key, NULL, path, exclusive, err);
+}
+
+int
+br_pubkey_save_sealed(const uint8_t key[BR_KEY_SIZE], const uint8_t *seal, const char *path,
+                      bool exclusive, br_errmsg_t *err)
+{
+    char lines[2 * S_LINE_LEN + 1];
+    br_pubkey_z85(key, lines);
+    lines[BR_Z85_KEY_LEN] = '\n';
+    size_t len = S_LINE_LEN;
+    if (seal) {
+        br_pubkey_z85(seal, lines + S_LINE_LEN);
+        lines[S_LINE_LEN + BR_Z85_KEY_LEN] = '\n';
+        len += S_LINE_LEN;
+    }
+    return s_write_file(path, (const uint8_t *)lines, len, 0644, exclusive, err);
 }
 
 //  Reads and decodes a secret key file. Everything that holds the key or its

@@ -43,6 +43,14 @@ int br_pubkey_load(uint8_t key[BR_KEY_SIZE], const char *path, br_errmsg_t *err)
 //  error.
 int br_pubkey_save(const uint8_t key[BR_KEY_SIZE], const char *path, bool exclusive,
                    br_errmsg_t *err);
+//  A minion's key file in the master's key store: its CURVE public key and,
+//  on a second line, its sealing public key (when the minion sent one).
+//  *has_seal_p says whether the second line was there.
+int br_pubkey_load_sealed(uint8_t key[BR_KEY_SIZE], uint8_t seal[BR_KEY_SIZE], bool *has_seal_p,
+                          const char *path, br_errmsg_t *err);
+//  seal may be NULL: one line, as br_pubkey_save
+int br_pubkey_save_sealed(const uint8_t key[BR_KEY_SIZE], const uint8_t *seal, const char *path,
+                          bool exclusive, br_errmsg_t *err);
 
 //  Z85 text of a public key: out holds BR_Z85_KEY_LEN + 1 bytes.
 void br_pubkey_z85(const uint8_t key[BR_KEY_SIZE], char out[BR_Z85_KEY_LEN + 1]);

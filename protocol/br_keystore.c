@@ -38,10 +38,18 @@ typedef struct {
     struct timespec mtime;
 } s_stamp_t;
 
+//  What one key file holds: the minion's CURVE key and, when it sent one at
+//  enrolment, the key its jobs are sealed to
+typedef struct {
+    uint8_t key[BR_KEY_SIZE];
+    bool has_seal;
+    uint8_t seal[BR_KEY_SIZE];
+} s_entry_t;
+
 struct _br_keystore_t {
     char *pki_dir;              //  as given
     char *dirs[S_STATES];       //  pki_dir/minions... one per state
-    zhashx_t *ids[S_STATES];    //  id -> uint8_t[BR_KEY_SIZE], per state
+    zhashx_t *ids[S_STATES];    //  id -> s_entry_t, per state
     zhashx_t *keys;             //  Z85 public key -> s_keyref_t
     s_stamp_t stamps[S_STATES]; //  of each directory at the last load
 };
@@ -76,17 +84,24 @@ s_table_new(void)
     return table;
 }
 
-//  Files a copy of key under id in an id table. False when out of memory.
+//  Files a copy of entry under id in an id table. False when out of memory.
 static bool
-s_table_set(zhashx_t *table, const char *id, const uint8_t *key)
+s_table_set(zhashx_t *table, const char *id, const s_entry_t *entry)
 {
-    uint8_t *item = malloc(BR_KEY_SIZE);
+    s_entry_t *item = malloc(sizeof *item);
     if (!item) {
         return false;
     }
-    memcpy(item, key, BR_KEY_SIZE);
+    *item = *entry;
     zhashx_update(table, id, item);
     return true;
+}
+
+static bool
+s_entry_equal(const s_entry_t *a, const s_entry_t *b)
+{
+    return memcmp(a->key, b->key, BR_KEY_SIZE) == 0 && a->has_seal == b->has_seal &&
+           (!a->has_seal || memcmp(a->seal, b->seal, BR_KEY_SIZE) == 0);
 }
 
 //  File names come from the disk and may hold anything; log a tame copy
@@ -231,13 +246,14 @@ s_read_dir(const char *dir, zhashx_t *table, br_errmsg_t *err)
                          s_printable(name, shown, sizeof shown));
             continue;
         }
-        uint8_t key[BR_KEY_SIZE];
+        s_entry_t found;
         br_errmsg_t why;
-        if (s_file_path(path, dir, name, &why) != 0 || br_pubkey_load(key, path, &why) != 0) {
+        if (s_file_path(path, dir, name, &why) != 0 ||
+            br_pubkey_load_sealed(found.key, found.seal, &found.has_seal, path, &why) != 0) {
             br_warning("key store: %s; skipping it", why.text);
             continue;
         }
-        if (!s_table_set(table, name, key)) {
+        if (!s_table_set(table, name, &found)) {
             r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory reading %s", dir);
             goto out;
         }
@@ -261,10 +277,11 @@ s_reindex(br_keystore_t *self)
         return BR_ERR_NOMEM;
     }
     for (int i = 0; i < S_STATES; i++) {
-        for (uint8_t *key = zhashx_first(self->ids[i]); key; key = zhashx_next(self->ids[i])) {
+        for (s_entry_t *entry = zhashx_first(self->ids[i]); entry;
+             entry = zhashx_next(self->ids[i])) {
             const char *id = zhashx_cursor(self->ids[i]);
             char z85[BR_Z85_KEY_LEN + 1];
-            br_pubkey_z85(key, z85);
+            br_pubkey_z85(entry->key, z85);
             s_keyref_t *ref = zhashx_lookup(keys, z85);
             if (ref) {
                 if (ref->state == (br_key_state_t)(i + 1) && strcmp(id, ref->id) < 0) {
@@ -418,10 +435,10 @@ br_keystore_state(br_keystore_t *self, const char *id, uint8_t *key)
         return BR_KEY_UNKNOWN;
     }
     for (int i = 0; i < S_STATES; i++) {
-        const uint8_t *found = zhashx_lookup(self->ids[i], id);
+        const s_entry_t *found = zhashx_lookup(self->ids[i], id);
         if (found) {
             if (key) {
-                memcpy(key, found, BR_KEY_SIZE);
+                memcpy(key, found->key, BR_KEY_SIZE);
             }
             return (br_key_state_t)(i + 1);
         }
@@ -441,25 +458,44 @@ br_keystore_lookup(br_keystore_t *self, const uint8_t key[32], const char **id_p
     return ref ? ref->state : BR_KEY_UNKNOWN;
 }
 
-static const uint8_t *
+bool
+br_keystore_seal_key(br_keystore_t *self, const char *id, uint8_t seal[32])
+{
+    if (!br_id_valid(id)) {
+        return false;
+    }
+    for (int i = 0; i < S_STATES; i++) {
+        const s_entry_t *found = zhashx_lookup(self->ids[i], id);
+        if (found) {
+            if (found->has_seal) {
+                memcpy(seal, found->seal, BR_KEY_SIZE);
+            }
+            return found->has_seal;
+        }
+    }
+    return false;
+}
+
+static const s_entry_t *
 s_key_in(br_keystore_t *self, br_key_state_t state, const char *id)
 {
     return zhashx_lookup(self->ids[state - 1], id);
 }
 
-//  Files key as id in state, on disk and then in memory.
+//  Files entry as id in state, on disk and then in memory.
 static int
-s_put(br_keystore_t *self, br_key_state_t state, const char *id, const uint8_t *key,
+s_put(br_keystore_t *self, br_key_state_t state, const char *id, const s_entry_t *entry,
       br_errmsg_t *err)
 {
     int r = BR_ERR_INTERNAL;
     char path[PATH_MAX];
 
     if ((r = s_file_path(path, self->dirs[state - 1], id, err)) != 0 ||
-        (r = br_pubkey_save(key, path, false, err)) != 0) {
+        (r = br_pubkey_save_sealed(entry->key, entry->has_seal ? entry->seal : NULL, path, false,
+                                   err)) != 0) {
         goto out;
     }
-    if (!s_table_set(self->ids[state - 1], id, key) || s_reindex(self) != 0) {
+    if (!s_table_set(self->ids[state - 1], id, entry) || s_reindex(self) != 0) {
         r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory filing %s", path);
         goto out;
     }
@@ -507,13 +543,13 @@ s_begin(br_keystore_t *self, const char *id, br_errmsg_t *err)
         goto out;
     }
     for (int i = 0; i < S_STATES; i++) {
-        uint8_t key[BR_KEY_SIZE];
+        s_entry_t entry;
         br_errmsg_t why;
-        const uint8_t *known = zhashx_lookup(self->ids[i], id);
+        const s_entry_t *known = zhashx_lookup(self->ids[i], id);
         if ((r = s_file_path(path, self->dirs[i], id, err)) != 0) {
             goto out;
         }
-        r = br_pubkey_load(key, path, &why);
+        r = br_pubkey_load_sealed(entry.key, entry.seal, &entry.has_seal, path, &why);
         if (r != 0 && r != BR_ERR_NOTFOUND) {
             //  Treated as absent, as a full load would
             br_warning("key store: %s; taking it as absent", why.text);
@@ -521,8 +557,8 @@ s_begin(br_keystore_t *self, const char *id, br_errmsg_t *err)
         if (r != 0 && known) {
             zhashx_delete(self->ids[i], id);
             changed = true;
-        } else if (r == 0 && (!known || memcmp(known, key, BR_KEY_SIZE) != 0)) {
-            if (!s_table_set(self->ids[i], id, key)) {
+        } else if (r == 0 && (!known || !s_entry_equal(known, &entry))) {
+            if (!s_table_set(self->ids[i], id, &entry)) {
                 r = br_errmsg_set(err, BR_ERR_NOMEM, "out of memory reading %s", path);
                 goto out;
             }
@@ -540,9 +576,21 @@ out:
 int
 br_keystore_enrol(br_keystore_t *self, const char *id, const uint8_t key[32], br_errmsg_t *err)
 {
+    return br_keystore_enrol_sealed(self, id, key, NULL, err);
+}
+
+int
+br_keystore_enrol_sealed(br_keystore_t *self, const char *id, const uint8_t key[32],
+                         const uint8_t *seal, br_errmsg_t *err)
+{
     int r = key ? s_begin(self, id, err) : br_errmsg_set(err, BR_ERR_INVALID, "no key");
     if (r != 0) {
         return r;
+    }
+    s_entry_t entry = {.has_seal = seal != NULL};
+    memcpy(entry.key, key, BR_KEY_SIZE);
+    if (seal) {
+        memcpy(entry.seal, seal, BR_KEY_SIZE);
     }
     //  Rejected first, as Salt does: an operator's "no" outranks the rest
     if (s_key_in(self, BR_KEY_REJECTED, id)) {
@@ -550,18 +598,20 @@ br_keystore_enrol(br_keystore_t *self, const char *id, const uint8_t key[32], br
     }
     br_key_state_t held[] = {BR_KEY_ACCEPTED, BR_KEY_PENDING};
     for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
-        const uint8_t *known = s_key_in(self, held[i], id);
-        if (known && memcmp(known, key, BR_KEY_SIZE) == 0) {
+        const s_entry_t *known = s_key_in(self, held[i], id);
+        //  The sealing key on file stays: it is pinned from the first
+        //  enrolment on, and only deleting the key lets another one in
+        if (known && memcmp(known->key, key, BR_KEY_SIZE) == 0) {
             return held[i];
         }
         if (known) {
             //  Someone else claims an id that is taken: keep their key
             //  where the operator can see it, and let them in nowhere
-            r = s_put(self, BR_KEY_DENIED, id, key, err);
+            r = s_put(self, BR_KEY_DENIED, id, &entry, err);
             return r != 0 ? r : BR_KEY_DENIED;
         }
     }
-    r = s_put(self, BR_KEY_PENDING, id, key, err);
+    r = s_put(self, BR_KEY_PENDING, id, &entry, err);
     return r != 0 ? r : BR_KEY_PENDING;
 }
 
@@ -577,11 +627,10 @@ s_move(br_keystore_t *self, const char *id, br_key_state_t to, const br_key_stat
         return r;
     }
     for (int i = 0; i < 2; i++) {
-        const uint8_t *known = s_key_in(self, from[i], id);
+        const s_entry_t *known = s_key_in(self, from[i], id);
         if (known) {
-            uint8_t key[BR_KEY_SIZE];
-            memcpy(key, known, sizeof key);
-            if ((r = s_put(self, to, id, key, err)) != 0) {
+            s_entry_t entry = *known;
+            if ((r = s_put(self, to, id, &entry, err)) != 0) {
                 return r;
             }
             return s_remove(self, from[i], id, err);

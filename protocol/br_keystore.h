@@ -2,7 +2,7 @@
 
     Layout under the master's pki_dir (directories 0700, files 0644, each file
     named by the minion id and holding that minion's public key as one Z85
-    line):
+    line, and its sealing public key as a second one when it sent one):
       minions/           accepted
       minions_pre/       pending: enrolled, waiting for `brine-key -a`
       minions_rejected/  rejected by the operator
@@ -58,6 +58,16 @@ br_key_state_t br_keystore_lookup(br_keystore_t *self, const uint8_t key[32], co
 //  Negative on error (BR_ERR_BADID for an invalid id).
 int br_keystore_enrol(br_keystore_t *self, const char *id, const uint8_t key[32],
                       br_errmsg_t *err);
+//  The same, for a minion that sent its sealing public key (seal may be
+//  NULL): it is filed with the key, on the key file's second line, and moves
+//  with it from state to state. It is never replaced: a minion already on
+//  file keeps the sealing key of its first enrolment.
+int br_keystore_enrol_sealed(br_keystore_t *self, const char *id, const uint8_t key[32],
+                             const uint8_t *seal, br_errmsg_t *err);
+
+//  The sealing key filed with id (in the first state that holds it): true
+//  and copied to seal, or false when the minion enrolled without one.
+bool br_keystore_seal_key(br_keystore_t *self, const char *id, uint8_t seal[32]);
 
 //  Operator actions. accept: pending (or rejected) -> accepted; reject:
 //  pending (or accepted) -> rejected; delete: removed from every state.

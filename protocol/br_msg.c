@@ -669,6 +669,18 @@ br_msg_set_ver(br_msg_t *self, const char *ver)
     return s_put_str(self, BR_FIELD_VER, ver);
 }
 
+const char *
+br_msg_seal(const br_msg_t *self)
+{
+    return s_str(self, BR_FIELD_SEAL);
+}
+
+int
+br_msg_set_seal(br_msg_t *self, const char *z85)
+{
+    return s_put_str(self, BR_FIELD_SEAL, z85);
+}
+
 const bson_t *
 br_msg_grains(const br_msg_t *self)
 {

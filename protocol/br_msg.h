@@ -8,9 +8,9 @@
     unknown version, unknown/missing/duplicate field, malformed).
 
     Every document has "v" (int32, BR_PROTO_VERSION) and "t" (the type name).
-      hello    minion -> master  id, ver, grains
+      hello    minion -> master  id, ver, grains, [seal]
       welcome  master -> minion  state (the minion key's state), ver, [pub_port]
-      enrol    minion -> master  id
+      enrol    minion -> master  id, [seal] (the sealing public key, Z85)
       startup  minion -> master  [fun, arg]: "send me my startup job"
       job      master -> minion  jid, exp               (clear header)
       body     inside the seal   jid, fun, arg, kwarg, sec, low
@@ -77,6 +77,9 @@ const char *br_msg_id(const br_msg_t *self);
 int br_msg_set_id(br_msg_t *self, const char *id);
 const char *br_msg_ver(const br_msg_t *self);
 int br_msg_set_ver(br_msg_t *self, const char *ver);
+//  hello, enrol: the minion's sealing public key as Z85 text, or NULL
+const char *br_msg_seal(const br_msg_t *self);
+int br_msg_set_seal(br_msg_t *self, const char *z85);
 const bson_t *br_msg_grains(const br_msg_t *self);
 int br_msg_set_grains(br_msg_t *self, const bson_t *grains);
 const char *br_msg_state(const br_msg_t *self);

@@ -31,6 +31,7 @@ static const br_field_model_t s_fields[BR_FIELD_COUNT] = {
     [BR_FIELD_MINIONS] = {"minions", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
     [BR_FIELD_MISSING] = {"missing", BR_KIND_ARRAY, 1 * MIB, BR_CHECK_NONE},
     [BR_FIELD_PUB_PORT] = {"pub_port", BR_KIND_INT32, 0, BR_CHECK_PORT},
+    [BR_FIELD_SEAL] = {"seal", BR_KIND_STRING, BR_Z85_KEY_LEN, BR_CHECK_KEY},
 };
 
 #define F(name) BR_FIELD_BIT(BR_FIELD_##name)
@@ -38,11 +39,13 @@ static const br_field_model_t s_fields[BR_FIELD_COUNT] = {
 //  Indexed by br_msg_type_t; index 0 is not a type. "v" and "t" are
 //  required on every message and handled by the decoder itself.
 static const br_msg_model_t s_msgs[] = {
-    [BR_MSG_HELLO] = {"hello", F(ID) | F(VER), F(GRAINS), F(GRAINS)},
+    //  seal: the minion's sealing public key, filed with its key at
+    //  enrolment; a hello's must match what was filed
+    [BR_MSG_HELLO] = {"hello", F(ID) | F(VER), F(GRAINS) | F(SEAL), F(GRAINS)},
     //  pub_port: the master's publish port, so that a minion configured
     //  with its request port alone finds the other socket
     [BR_MSG_WELCOME] = {"welcome", F(STATE) | F(VER), F(PUB_PORT), 0},
-    [BR_MSG_ENROL] = {"enrol", F(ID), 0, 0},
+    [BR_MSG_ENROL] = {"enrol", F(ID), F(SEAL), 0},
     [BR_MSG_STARTUP] = {"startup", 0, F(FUN) | F(ARG), 0},
     [BR_MSG_JOB] = {"job", F(JID) | F(EXP), 0, 0},
     [BR_MSG_BODY] = {"body", F(JID) | F(FUN), F(ARG) | F(KWARG) | F(SEC) | F(LOW), 0},
@@ -242,6 +245,14 @@ br_msg_check_string(const char *msg, br_field_t field, const char *value, size_t
         if (len > f->max || !known) {
             return br_errmsg_set(err, BR_ERR_INVALID,
                                  "%s: field '%s' is not glob, pcre, list or grain", msg, f->key);
+        }
+        return 0;
+    }
+    case BR_CHECK_KEY: {
+        uint8_t key[BR_KEY_SIZE];
+        if (len != BR_Z85_KEY_LEN || br_pubkey_from_z85(key, value, len) != 0) {
+            return br_errmsg_set(err, BR_ERR_INVALID, "%s: field '%s' is not a public key (%d Z85 "
+                                 "characters)", msg, f->key, BR_Z85_KEY_LEN);
         }
         return 0;
     }

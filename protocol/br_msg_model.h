@@ -42,6 +42,7 @@ typedef enum {
     BR_FIELD_MINIONS,
     BR_FIELD_MISSING,
     BR_FIELD_PUB_PORT,
+    BR_FIELD_SEAL,
     BR_FIELD_COUNT
 } br_field_t;
 
@@ -66,6 +67,7 @@ typedef enum {
     BR_CHECK_NONNEG, //  an integer >= 0
     BR_CHECK_TGT_TYPE, //  glob, pcre, list or grain
     BR_CHECK_PORT,   //  a TCP port, 1 to 65535
+    BR_CHECK_KEY,    //  a public key: BR_Z85_KEY_LEN Z85 characters
 } br_check_t;
 
 typedef struct {

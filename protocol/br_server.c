@@ -30,6 +30,7 @@ struct _br_server_t {
     zsock_t *req;             //  ROUTER
     zhashx_t *subscribed;     //  "ID/KEY" -> live connections of minion ID with public key
                               //  KEY (Z85) that subscribed (count as pointer)
+    zhashx_t *unsealed;       //  ids warned about: accepted without a sealing key
     zhashx_t *connections;    //  connection (its descriptor, as text) -> "ID/KEY" of the
                               //  minion that subscribed on it
     int holding;              //  depth of br_server_hold: the key store was read once
@@ -108,9 +109,11 @@ br_server_new(const br_keypair_t *keys, br_keystore_t *store, const char *pub_en
     self->sealer = br_sealer_new(keys);
     self->subscribed = zhashx_new();
     self->connections = zhashx_new();
+    self->unsealed = zhashx_new();
     //  The handler must exist before any server socket can see a handshake
     self->zap = zsock_new(ZMQ_REP);
-    if (!self->sealer || !self->subscribed || !self->connections || !self->zap) {
+    if (!self->sealer || !self->subscribed || !self->connections || !self->unsealed ||
+        !self->zap) {
         br_errmsg_set(err, BR_ERR_NOMEM, "cannot create the master's sockets");
         goto fail;
     }
@@ -217,6 +220,7 @@ br_server_destroy(br_server_t **self_p)
         zsock_destroy(&self->zap);
         zhashx_destroy(&self->subscribed);
         zhashx_destroy(&self->connections);
+        zhashx_destroy(&self->unsealed);
         br_sealer_destroy(&self->sealer);
         free(self);
         *self_p = NULL;
@@ -588,6 +592,18 @@ br_server_publish(br_server_t *self, const char *id, const br_msg_t *header,
     zframe_t *topic = NULL;
     if (!clear) {
         goto out;
+    }
+    //  To the sealing key pinned at enrolment, which the minion's network
+    //  child does not hold; a minion enrolled without one gets the old seal
+    uint8_t seal[BR_KEY_SIZE];
+    if (br_keystore_seal_key(self->store, id, seal)) {
+        memcpy(key, seal, BR_KEY_SIZE);
+    } else if (!zhashx_lookup(self->unsealed, id)) {
+        zhashx_insert(self->unsealed, id, (void *)1);
+        br_warning("minion %s has no sealing key: re-enrol it (brine-key -d, restart it with this "
+                   "release, brine-key -a) to separate its jobs' key from its transport key; "
+                   "until then its jobs are sealed to its transport key",
+                   id);
     }
     sealed = br_seal(self->sealer, key, zframe_data(clear), zframe_size(clear),
                      br_secret_cdata(body), br_secret_size(body));

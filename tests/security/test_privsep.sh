@@ -110,7 +110,7 @@ grep -q "^answer: refused: .*does not open\|^answer: refused: .*malformed\|^answ
     ok "random bytes as a sealed job: refused, not run" ||
     not_ok "random bytes: $(cat "$work/attack.out")"
 attack rogue "$work" attacker "$work/web1/pki/minion.pub"
-grep -q "^answer: refused: .*does not open with our key" "$work/attack.out" &&
+grep -q "^answer: refused: .*does not open with our sealing key" "$work/attack.out" &&
     ok "test.ping sealed with the attacker's own key pair: refused, not run" ||
     not_ok "a job sealed by the attacker: $(cat "$work/attack.out")"
 [ "$(count "$work/web1.log" "ran job")" = "$mark" ] && [ "$(net_child web1)" = "$before" ] &&
@@ -118,13 +118,29 @@ grep -q "^answer: refused: .*does not open with our key" "$work/attack.out" &&
     not_ok "after the forged jobs: child $(net_child web1) (was $before)"
 brine web1 test.ping
 [ "$rc" = 0 ] && ok "the minion still serves" || not_ok "after the forged jobs: rc $rc"
-# The documented limit (docs/privsep.md): the child holds the minion's
-# key pair for CURVE, and the master seals to that same key; whoever owns
-# the child can seal a job the monitor takes for the master's
+# The child holds the minion's transport key pair for CURVE; jobs are sealed
+# to the sealing key pair, which only the monitor holds (docs/privsep.md):
+# a job the attacker seals with the transport key is refused, never run
+mark=$(count "$work/web1.log" "ran job")
 attack minion-key "$work/web1/pki"
-grep -q "^answer: ran test.ping ok" "$work/attack.out" &&
-    ok "documented limit: a job sealed with the minion's own key (CURVE's, held by the child) is run" ||
-    not_ok "the documented limit changed (update docs/privsep.md): $(cat "$work/attack.out")"
+grep -q "^answer: refused: .*does not open with our sealing key" "$work/attack.out" &&
+    [ "$(count "$work/web1.log" "ran job")" = "$mark" ] &&
+    ok "a job sealed with the minion's transport key (CURVE's, held by the child): refused, not run" ||
+    not_ok "a job sealed with the transport key: $(cat "$work/attack.out")"
+grep -q "refused a job: .*does not open with our sealing key" "$work/web1.log" &&
+    ok "the monitor logs the refusal" || not_ok "no refusal logged: $(tail -3 "$work/web1.log")"
+
+# What the attacker could read in the child: the transport key, not the
+# sealing key (scanned for in all of its readable memory); the monitor
+# holds it, so the same scan of the monitor is the check that it works
+"$bin/sec_attack" netchild "$(net_child web1)" seal-scan "$work/web1/pki" >"$work/scan.out" 2>&1 &&
+    grep -q "^sealing secret key: 0 copies" "$work/scan.out" &&
+    ok "the network child's memory holds no copy of the sealing secret key" ||
+    not_ok "the network child's memory: $(cat "$work/scan.out")"
+"$bin/sec_attack" netchild "${mpid[web1]}" seal-scan "$work/web1/pki" >"$work/scan.out" 2>&1
+grep -qE "^sealing secret key: [1-9][0-9]* copies" "$work/scan.out" &&
+    ok "the monitor's does (the scan finds the key where it is)" ||
+    not_ok "the monitor's memory: $(cat "$work/scan.out")"
 
 echo "# a compromised network child: frames outside the protocol"
 for case in "exec:unknown operation 7" "oversize:over its bound" "truncated:ends after 10 of 100"; do

@@ -259,6 +259,72 @@ s_write(const char *dir, const char *name, const char *content)
     }
 }
 
+//  The sealing key a minion sends at enrolment is filed with its key, moves
+//  with it, survives a reload, and is never replaced
+static void
+s_test_seal_key(br_keystore_t *store)
+{
+    br_errmsg_t err;
+    uint8_t key[BR_KEY_SIZE], seal[BR_KEY_SIZE], other_seal[BR_KEY_SIZE], got[BR_KEY_SIZE];
+    s_key(key, 0x51);
+    s_key(seal, 0x52);
+    s_key(other_seal, 0x53);
+
+    //  Pending without one: older minions, one-line key files
+    CHECK_EQ_INT(br_keystore_enrol_sealed(store, "old1", key, NULL, &err), BR_KEY_PENDING);
+    CHECK(!br_keystore_seal_key(store, "old1", got));
+    CHECK_EQ_INT(br_keystore_accept(store, "old1", &err), 0);
+    CHECK(!br_keystore_seal_key(store, "old1", got));
+    CHECK_EQ_INT(br_keystore_delete(store, "old1", &err), 0);
+
+    //  Pending with one: the second line of the pending file
+    CHECK_EQ_INT(br_keystore_enrol_sealed(store, "seal1", key, seal, &err), BR_KEY_PENDING);
+    CHECK(br_keystore_seal_key(store, "seal1", got) && memcmp(got, seal, BR_KEY_SIZE) == 0);
+    char path[1024], text[128] = "";
+    snprintf(path, sizeof path, "%s/minions_pre/seal1", s_pki);
+    FILE *file = fopen(path, "r");
+    CHECK(file);
+    size_t len = file ? fread(text, 1, sizeof text - 1, file) : 0;
+    if (file) {
+        fclose(file);
+    }
+    CHECK_EQ_INT((int)len, 2 * (BR_Z85_KEY_LEN + 1));
+
+    //  Accepted: it moves with the key, and a reload reads it back
+    CHECK_EQ_INT(br_keystore_accept(store, "seal1", &err), 0);
+    br_keystore_t *again = br_keystore_new(s_pki, &err);
+    CHECK(again);
+    if (again) {
+        CHECK_EQ_INT(br_keystore_state(again, "seal1", NULL), BR_KEY_ACCEPTED);
+        CHECK(br_keystore_seal_key(again, "seal1", got) && memcmp(got, seal, BR_KEY_SIZE) == 0);
+        br_keystore_destroy(&again);
+    }
+
+    //  Pinned: the same minion key with another sealing key, or with none,
+    //  changes nothing
+    CHECK_EQ_INT(br_keystore_enrol_sealed(store, "seal1", key, other_seal, &err),
+                 BR_KEY_ACCEPTED);
+    CHECK_EQ_INT(br_keystore_enrol_sealed(store, "seal1", key, NULL, &err), BR_KEY_ACCEPTED);
+    CHECK(br_keystore_seal_key(store, "seal1", got) && memcmp(got, seal, BR_KEY_SIZE) == 0);
+    CHECK_EQ_INT(br_keystore_delete(store, "seal1", &err), 0);
+    CHECK(!br_keystore_seal_key(store, "seal1", got));
+
+    //  A second line that is not a key: the file is skipped, named
+    s_write("minions", "badseal", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\nnot a key\n");
+    again = br_keystore_new(s_pki, &err);
+    CHECK(again);
+    if (again) {
+        CHECK_EQ_INT(br_keystore_state(again, "badseal", NULL), BR_KEY_UNKNOWN);
+        br_keystore_destroy(&again);
+    }
+    uint8_t loaded[BR_KEY_SIZE];
+    bool has_seal = true;
+    snprintf(path, sizeof path, "%s/minions/badseal", s_pki);
+    CHECK_EQ_INT(br_pubkey_load_sealed(loaded, got, &has_seal, path, &err), BR_ERR_MALFORMED);
+    CHECK(strstr(err.text, path) && strstr(err.text, "line 2"));
+    CHECK(unlink(path) == 0);
+}
+
 static void
 s_test_junk(void)
 {
@@ -340,6 +406,7 @@ main(void)
         s_test_rules(store);
         s_test_bad_ids(store);
         s_test_refresh(store);
+        s_test_seal_key(store);
         br_keystore_destroy(&store);
     }
     s_test_junk();

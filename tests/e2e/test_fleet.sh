@@ -39,15 +39,20 @@ not_ok() {
 }
 # waits until FILE contains PATTERN (grep -E) COUNT times, at most SECONDS
 wait_for() {
-    local file=$1 pattern=$2 seconds=$3 count=${4:-1} i=0
-    while [ "$(grep -cE "$pattern" "$file" 2>/dev/null || true)" -lt "$count" ]; do
+    local file=$1 pattern=$2 seconds=$3 count=${4:-1} i=0 n
+    # (no FILE yet counts as 0 matches, so that the wait does not end at once)
+    while n=$(grep -cE -- "$pattern" "$file" 2>/dev/null); [ "${n:-0}" -lt "$count" ]; do
         i=$((i + 1))
         [ "$i" -gt $((seconds * 20)) ] && return 1
         sleep 0.05
     done
 }
 # how many lines of FILE match PATTERN (grep -E)
-count() { grep -cE "$2" "$1" 2>/dev/null || true; }
+count() { # 0 while FILE does not exist yet
+    local n
+    n=$(grep -cE -- "$2" "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
 # waits until the lines of FILE after line MARK match PATTERN, at most SECONDS
 wait_new() {
     local file=$1 mark=$2 pattern=$3 seconds=$4 i=0

@@ -52,13 +52,18 @@ check() { # WHAT CMD...: ok when CMD succeeds
 # waits until FILE contains PATTERN (grep -E) COUNT times, at most SECONDS
 wait_for() {
     local file=$1 pattern=$2 seconds=$3 want=${4:-1} i=0
-    while [ "$(grep -cE -- "$pattern" "$file" 2>/dev/null || true)" -lt "$want" ]; do
+    while [ "$(count "$file" "$pattern")" -lt "$want" ]; do
         i=$((i + 1))
         [ "$i" -gt $((seconds * 50)) ] && return 1
         sleep 0.02
     done
 }
-count() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
+# (0 while FILE does not exist yet, so that a wait does not end at once)
+count() {
+    local n
+    n=$(grep -cE -- "$2" "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
 lines() { wc -l <"$1" 2>/dev/null || echo 0; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 port() { # a free loopback port, from the kernel

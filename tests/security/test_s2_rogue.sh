@@ -87,10 +87,12 @@ brine db1 test.ping --timeout 5
     ok "db1 still gets its jobs after the rogue left" ||
     not_ok "db1 is cut off by the rogue's departure: $(tail -1 "$work/out")"
 # Again, asking to drop db1's topic, and for its own
+left=$(count "$work/master.log" "minion rogue left the publish socket")
 attack_bg "$work/rogue2.out" sub "$pub_ep" "$work/m/pki/master.pub" "$work/rogue" rogue 1 \
     -db1. rogue.
 wait_for "$work/rogue2.out" "received [0-9]+ message" 10
-sleep 0.5
+# until the master has seen the rogue's connections close
+wait_for "$work/master.log" "minion rogue left the publish socket" 10 $((left + 1))
 brine db1 test.ping --timeout 5
 [ "$rc" = 0 ] && grep -q True "$work/out" &&
     ok "db1 still gets its jobs after a rogue asked to drop its topic, and left" ||

@@ -2,6 +2,8 @@
 #include "br_mongoc.h"
 
 #include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <pthread.h>
 
 //  One symbol of the table: its name in libmongoc and where it goes.
@@ -92,6 +94,17 @@ static void
 s_load(void)
 {
     //  RTLD_NODELETE: libcrypto must never be unloaded from a process
+    //  libmongoc initialises itself as it loads (Debian builds it with
+    //  automatic init), before any log handler of ours can be set, and its
+    //  counters go to /dev/shm/mongoc-PID, created exclusively: when that
+    //  name exists it warns on stderr (into brine's own output). A segment
+    //  named after our pid can only be a leftover of a process that was
+    //  killed before its cleanup and whose pid we now have: remove it.
+    char segment[32];
+    snprintf(segment, sizeof segment, "/mongoc-%u", (unsigned)getpid());
+    //  ENOENT is the usual answer; on any other failure libmongoc falls back
+    //  to malloc for its counters, with its warning, and works all the same
+    (void)shm_unlink(segment);
     void *handle = dlopen(BR_MONGOC_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!handle) {
         const char *e = dlerror();

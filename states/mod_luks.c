@@ -217,6 +217,49 @@ s_unfinished(br_luks_t *self)
     return subsystem && strcmp(subsystem, BR_LUKS_UNFINISHED) == 0 && s_no_key_slot(self);
 }
 
+//  Where the LUKS2 binary header keeps its size and subsystem label, and
+//  where its JSON area starts (the LUKS2 on-disk format)
+#define BR_LUKS2_HDR_SIZE_AT   8
+#define BR_LUKS2_SUBSYSTEM_AT  208
+#define BR_LUKS2_SUBSYSTEM_LEN 48
+#define BR_LUKS2_JSON_AT       4096
+
+//  1 when a header that libcryptsetup cannot load is brine's own first
+//  header caught mid-write: libcryptsetup zeroes the metadata area, then
+//  writes the primary binary header (magic, our mark) without its checksum,
+//  then the JSON area, then the checksum, and only then the secondary copy.
+//  A kill in between leaves no valid copy. The mark is in the binary header
+//  and the JSON area is either not written yet (zero) or lists no key slot,
+//  so nothing was ever encrypted under it. Anything else is 0 (refused).
+static int
+s_torn_unfinished(const char *device)
+{
+    int fd = open(device, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    uint8_t bin[BR_LUKS2_SUBSYSTEM_AT + BR_LUKS2_SUBSYSTEM_LEN];
+    static const char keyless[] = "{\"keyslots\":{},";
+    char json[sizeof keyless - 1];
+    int torn = 0;
+    if (pread(fd, bin, sizeof bin, 0) == (ssize_t)sizeof bin &&
+        pread(fd, json, sizeof json, BR_LUKS2_JSON_AT) == (ssize_t)sizeof json &&
+        memcmp(bin, s_magic_primary, sizeof s_magic_primary) == 0 && bin[6] == 0 && bin[7] == 2) {
+        uint64_t size = 0;
+        for (int i = 0; i < 8; i++) {
+            size = size << 8 | bin[BR_LUKS2_HDR_SIZE_AT + i];
+        }
+        const char *mark = (const char *)bin + BR_LUKS2_SUBSYSTEM_AT;
+        bool marked = strnlen(mark, BR_LUKS2_SUBSYSTEM_LEN) == strlen(BR_LUKS_UNFINISHED) &&
+                      memcmp(mark, BR_LUKS_UNFINISHED, strlen(BR_LUKS_UNFINISHED)) == 0;
+        bool sized = size >= 16 * 1024 && size <= 4 * 1024 * 1024 && (size & (size - 1)) == 0;
+        bool no_slot = json[0] == 0 || memcmp(json, keyless, sizeof json) == 0;
+        torn = marked && sized && no_slot;
+    }
+    close(fd);
+    return torn;
+}
+
 static int
 s_formatted(br_call_t *call)
 {
@@ -236,7 +279,7 @@ s_formatted(br_call_t *call)
     if (r < 0) {
         goto out;
     }
-    bool unfinished = r == 0 && s_unfinished(&self);
+    bool unfinished = (r == 0 && s_unfinished(&self)) || (r == 1 && s_torn_unfinished(device) == 1);
     if (r == 0 && !unfinished && s_no_key_slot(&self)) {
         br_call_set_result(call, BR_RESULT_FALSE);
         br_call_comment(call,

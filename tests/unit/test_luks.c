@@ -130,9 +130,10 @@ test_formatted(void)
 }
 
 //  Writes a LUKS2 header with no key slot, as a format killed between its
-//  two steps leaves it; marked as brine's unfinished format or not.
+//  two steps leaves it; marked as brine's unfinished format or not. With a
+//  passphrase, a key slot for it follows (a kill after the two steps).
 static void
-s_header_only(const char *image, bool marked)
+s_header_only(const char *image, bool marked, const lt_pass_t *keyed)
 {
     struct crypt_device *cd = NULL;
     struct crypt_pbkdf_type pbkdf = {.type = CRYPT_KDF_PBKDF2,
@@ -143,7 +144,87 @@ s_header_only(const char *image, bool marked)
                                         .subsystem = marked ? "brine-unfinished" : NULL};
     CHECK_EQ_INT(crypt_init(&cd, image), 0);
     CHECK_EQ_INT(crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, 64, &params), 0);
+    if (keyed) {
+        br_secret_t *plain = lt_pass_secret(keyed);
+        CHECK_EQ_INT(crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0,
+                                                     (const char *)br_secret_cdata(plain),
+                                                     br_secret_size(plain)),
+                     0);
+        br_secret_destroy(&plain);
+    }
     crypt_free(cd);
+}
+
+//  Zeroes LEN bytes of IMAGE at OFFSET
+static void
+s_zero(const char *image, off_t offset, size_t len)
+{
+    static const uint8_t zeros[16 * 1024];
+    int fd = open(image, O_WRONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK(len <= sizeof zeros);
+    if (fd >= 0) {
+        CHECK_EQ_INT(pwrite(fd, zeros, len, offset), (ssize_t)len);
+        close(fd);
+    }
+}
+
+//  Tears the header of IMAGE as a kill inside libcryptsetup's first header
+//  write leaves it: the secondary copy not written yet, the primary's
+//  checksum not written yet, and with JSON false its JSON area neither.
+static void
+s_tear(const char *image, bool json)
+{
+    s_zero(image, 16 * 1024, 16 * 1024); //  the secondary copy
+    s_zero(image, 448, 64);              //  the primary's checksum
+    if (!json) {
+        s_zero(image, 4096, 12 * 1024);
+    }
+}
+
+//  A torn header no copy of which loads: redone only when the binary header
+//  carries brine's mark and the JSON area lists no key slot.
+static void
+test_torn_header(void)
+{
+    lt_pass_t pass;
+    lt_pass_random(&pass);
+    lt_fixture_t fx;
+    for (int json = 0; json < 2; json++) {
+        char *image = lt_image("torn.img");
+        char *pillar = lt_pillar(image, &pass, &pass);
+        s_header_only(image, true, NULL);
+        s_tear(image, json);
+        CHECK(!lt_opens(image, &pass));
+        lt_apply(&fx, "format", pillar, true, true);
+        lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
+        lt_fini(&fx);
+        lt_apply(&fx, "format", pillar, false, true);
+        lt_expect(&fx, "formatted", BR_RESULT_TRUE, true, "formatted as LUKS2");
+        lt_fini(&fx);
+        CHECK(lt_opens(image, &pass));
+        test_rmtree(pillar);
+        free(pillar);
+        free(image);
+    }
+
+    //  Unmarked, or marked but with a key slot: refused, every byte kept
+    for (int keyed = 0; keyed < 2; keyed++) {
+        char *image = lt_image("torn-refused.img");
+        char *pillar = lt_pillar(image, &pass, &pass);
+        s_header_only(image, keyed, keyed ? &pass : NULL);
+        s_tear(image, true);
+        uint8_t before[32], after[32];
+        lt_hash(image, before);
+        lt_apply(&fx, "force", pillar, false, true);
+        lt_expect(&fx, "formatted", BR_RESULT_FALSE, false, "cannot load");
+        lt_fini(&fx);
+        lt_hash(image, after);
+        CHECK(memcmp(before, after, 32) == 0);
+        test_rmtree(pillar);
+        free(pillar);
+        free(image);
+    }
 }
 
 //  Killed mid-format: brine's own marked header without a key slot is
@@ -156,7 +237,7 @@ test_unfinished_format(void)
     char *image = lt_image("unfinished.img");
     char *pillar = lt_pillar(image, &pass, &pass);
     lt_fixture_t fx;
-    s_header_only(image, true);
+    s_header_only(image, true, NULL);
     lt_apply(&fx, "format", pillar, true, true);
     lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
     lt_fini(&fx);
@@ -174,7 +255,7 @@ test_unfinished_format(void)
     test_rmtree(pillar);
     free(pillar);
     pillar = lt_pillar(image, &pass, &pass);
-    s_header_only(image, false);
+    s_header_only(image, false, NULL);
     uint8_t before[32], after[32];
     lt_hash(image, before);
     lt_apply(&fx, "force", pillar, false, true);
@@ -390,6 +471,7 @@ main(void)
     test_schema();
     test_formatted();
     test_unfinished_format();
+    test_torn_header();
     test_data_safety();
     test_luks1_and_rotation();
     test_rmtree(lt_dir);

@@ -2,6 +2,7 @@
     four parts: the minions to compile for, each minion, the state files no
     minion reached, the pillar files no top entry named. */
 #include "br_check.h"
+#include "br_master.h"
 #include "br_match.h"
 #include "br_mongo_conf.h"
 #include "br_mongo_uri.h"
@@ -41,8 +42,6 @@ typedef struct {
 //  nftw has no context argument: the walk collects into this slot.
 static __thread zlistx_t *s_walk_files;
 static __thread size_t s_walk_root_len;
-static __thread const char *s_walk_offender;
-static __thread char s_offender[4096];
 
 static void
 s_free(void **item_p)
@@ -138,18 +137,6 @@ s_sls_name(const char *rel)
         *c = *c == '/' ? '.' : *c;
     }
     return name;
-}
-
-static int
-s_check_private(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)ftw;
-    if ((flag == FTW_F || flag == FTW_D) && (st->st_mode & S_IROTH)) {
-        snprintf(s_offender, sizeof s_offender, "%s", path);
-        s_walk_offender = s_offender;
-        return 1;
-    }
-    return 0;
 }
 
 //  Reads, renders (with context) and parses one file, wiping every
@@ -585,14 +572,13 @@ static void
 s_master(s_check_t *self)
 {
     struct stat st;
-    s_walk_offender = NULL;
-    if (stat(self->pillar_root, &st) == 0 &&
-        nftw(self->pillar_root, s_check_private, 16, 0) == 1 && s_walk_offender) {
-        char text[4400];
+    char offender[4096];
+    if (br_master_pillar_exposed(self->pillar_root, offender, sizeof offender)) {
+        char text[8400];
         snprintf(text, sizeof text,
                  "%s is readable by others, and pillar holds secrets: the master refuses to "
                  "start (run chmod -R o-rwx %s)",
-                 s_offender, self->pillar_root);
+                 offender, self->pillar_root);
         s_problem(self, "pillar", text);
     }
     const char *pki_dir = br_config_str(self->config, "pki_dir");

@@ -78,19 +78,30 @@ s_check_private(const char *path, const struct stat *st, int flag, struct FTW *f
     return 0;
 }
 
-static int
-s_pillar_private(const char *pillar_root, br_errmsg_t *err)
+bool
+br_master_pillar_exposed(const char *pillar_root, char *offender, size_t size)
 {
     struct stat st;
     if (stat(pillar_root, &st) != 0) {
-        return BR_OK; //  no pillar at all
+        return false; //  no pillar at all
     }
     s_offender[0] = 0;
-    if (nftw(pillar_root, s_check_private, 16, 0) == 1) {
+    if (nftw(pillar_root, s_check_private, 16, 0) != 1) {
+        return false;
+    }
+    snprintf(offender, size, "%s", s_offender);
+    return true;
+}
+
+static int
+s_pillar_private(const char *pillar_root, br_errmsg_t *err)
+{
+    char offender[4096];
+    if (br_master_pillar_exposed(pillar_root, offender, sizeof offender)) {
         return br_errmsg_set(err, BR_ERR_PERM,
                              "refusing to start: %s is readable by others, and pillar holds "
                              "secrets (run chmod -R o-rwx %s)",
-                             s_offender, pillar_root);
+                             offender, pillar_root);
     }
     return BR_OK;
 }

@@ -148,6 +148,49 @@ s_port(int argc, char **argv)
     return 0;
 }
 
+//  Sends msg over a DEALER with key pair keys to the master at req and
+//  prints its answer (or the handshake's refusal) after label.
+static int
+s_ask(const char *req, const uint8_t master[BR_KEY_SIZE], const br_keypair_t *keys,
+      const br_msg_t *msg, const char *label)
+{
+    zsock_t *monitor = NULL;
+    zsock_t *dealer = sec_client(ZMQ_DEALER, keys, master, req, &monitor);
+    zframe_t *frame = sec_encode(msg);
+    zframe_send(&frame, dealer, 0);
+    zpoller_t *poller = zpoller_new(dealer, monitor, NULL);
+    int64_t deadline = zclock_mono() + 5000;
+    int rc = 1;
+    while (rc == 1 && zclock_mono() < deadline) {
+        void *which = zpoller_wait(poller, (int)(deadline - zclock_mono()));
+        if (which == monitor) {
+            sec_link_t link = sec_link_event(monitor);
+            if (link == SEC_LINK_REFUSED || link == SEC_LINK_FAILED) {
+                printf("%s: handshake %s\n", label, s_link_name(link));
+                rc = 0;
+            }
+        } else if (which == dealer) {
+            br_msg_t *reply = NULL;
+            zframe_t *got = zframe_recv(dealer);
+            if (got && br_msg_decode(&reply, zframe_data(got), zframe_size(got), NULL) == 0) {
+                printf("%s: %s %s\n", label, br_msg_type_name(br_msg_type(reply)),
+                       br_msg_type(reply) == BR_MSG_WELCOME ? br_msg_state(reply)
+                                                            : br_msg_text(reply));
+                rc = 0;
+            }
+            br_msg_destroy(&reply);
+            zframe_destroy(&got);
+        }
+    }
+    if (rc) {
+        printf("%s: no answer\n", label);
+    }
+    zpoller_destroy(&poller);
+    zsock_destroy(&dealer);
+    zsock_destroy(&monitor);
+    return rc;
+}
+
 //  Enrols key pair DIR/NAME under ID and prints the master's answer.
 static int
 s_enrol(int argc, char **argv)
@@ -158,47 +201,50 @@ s_enrol(int argc, char **argv)
     uint8_t master[BR_KEY_SIZE];
     sec_pubkey(argv[1], master);
     br_keypair_t *keys = sec_keys(argv[2], argv[3]);
-    zsock_t *monitor = NULL;
-    zsock_t *dealer = sec_client(ZMQ_DEALER, keys, master, argv[0], &monitor);
     br_msg_t *enrol = br_msg_new(BR_MSG_ENROL);
-    zframe_t *frame = NULL;
     if (br_msg_set_id(enrol, argv[4]) != 0) {
         fprintf(stderr, "sec_attack: invalid id\n");
         return 2;
     }
-    frame = sec_encode(enrol);
-    zframe_send(&frame, dealer, 0);
-    zpoller_t *poller = zpoller_new(dealer, monitor, NULL);
-    int64_t deadline = zclock_mono() + 5000;
-    int rc = 1;
-    while (rc == 1 && zclock_mono() < deadline) {
-        void *which = zpoller_wait(poller, (int)(deadline - zclock_mono()));
-        if (which == monitor) {
-            sec_link_t link = sec_link_event(monitor);
-            if (link == SEC_LINK_REFUSED || link == SEC_LINK_FAILED) {
-                printf("enrol %s: handshake %s\n", argv[4], s_link_name(link));
-                rc = 0;
-            }
-        } else if (which == dealer) {
-            br_msg_t *reply = NULL;
-            zframe_t *got = zframe_recv(dealer);
-            if (got && br_msg_decode(&reply, zframe_data(got), zframe_size(got), NULL) == 0) {
-                printf("enrol %s: %s %s\n", argv[4], br_msg_type_name(br_msg_type(reply)),
-                       br_msg_type(reply) == BR_MSG_WELCOME ? br_msg_state(reply)
-                                                            : br_msg_text(reply));
-                rc = 0;
-            }
-            br_msg_destroy(&reply);
-            zframe_destroy(&got);
-        }
-    }
-    if (rc) {
-        printf("enrol %s: no answer\n", argv[4]);
-    }
-    zpoller_destroy(&poller);
+    char label[300];
+    snprintf(label, sizeof label, "enrol %s", argv[4]);
+    int rc = s_ask(argv[0], master, keys, enrol, label);
     br_msg_destroy(&enrol);
-    zsock_destroy(&dealer);
-    zsock_destroy(&monitor);
+    br_keypair_destroy(&keys);
+    return rc;
+}
+
+//  Says hello as ID with the transport key pair DIR/NAME (an accepted
+//  minion's, say, as code running in its network child holds it), naming
+//  the public half of key pair SEAL_DIR/SEAL_NAME as its sealing key, and
+//  prints the master's answer. Were a hello to re-pin the sealing key, the
+//  next jobs to ID would be sealed to a key the attacker holds.
+static int
+s_hello(int argc, char **argv)
+{
+    if (argc != 7) {
+        return 2;
+    }
+    uint8_t master[BR_KEY_SIZE];
+    sec_pubkey(argv[1], master);
+    br_keypair_t *keys = sec_keys(argv[2], argv[3]);
+    br_keypair_t *seal = sec_keys(argv[5], argv[6]);
+    char seal_z85[BR_Z85_KEY_LEN + 1];
+    br_pubkey_z85(br_keypair_public(seal), seal_z85);
+    br_msg_t *hello = br_msg_new(BR_MSG_HELLO);
+    bson_t *grains = bson_new();
+    BSON_APPEND_UTF8(grains, "id", argv[4]);
+    if (br_msg_set_id(hello, argv[4]) != 0 || br_msg_set_ver(hello, BRINE_VERSION) != 0 ||
+        br_msg_set_grains(hello, grains) != 0 || br_msg_set_seal(hello, seal_z85) != 0) {
+        fprintf(stderr, "sec_attack: cannot make the hello\n");
+        return 2;
+    }
+    char label[300];
+    snprintf(label, sizeof label, "hello %s", argv[4]);
+    int rc = s_ask(argv[0], master, keys, hello, label);
+    bson_destroy(grains);
+    br_msg_destroy(&hello);
+    br_keypair_destroy(&seal);
     br_keypair_destroy(&keys);
     return rc;
 }
@@ -462,6 +508,7 @@ typedef struct {
 static const sec_command_t s_commands[] = {
     {"port", s_port, "N"},
     {"enrol", s_enrol, "REQ MASTER_PUB DIR NAME ID"},
+    {"hello", s_hello, "REQ MASTER_PUB DIR NAME ID SEAL_DIR SEAL_NAME"},
     {"sub", s_sub, "PUB MASTER_PUB DIR NAME SECONDS [TOPIC...]"},
     {"flood", s_flood, "REQ MASTER_PUB COUNT"},
     {"impostor", s_impostor, "PUB_PORT REQ_PORT SECONDS MINION_PUB ID [null]"},

@@ -142,6 +142,21 @@ grep -qE "^sealing secret key: [1-9][0-9]* copies" "$work/scan.out" &&
     ok "the monitor's does (the scan finds the key where it is)" ||
     not_ok "the monitor's memory: $(cat "$work/scan.out")"
 
+# With the transport key the child holds, the attacker says hello as web1
+# and names a sealing key of its own: were it pinned, the next jobs to web1
+# would be sealed to the attacker. The master keeps the key pinned at
+# enrolment, refuses the hello, and the next job still opens in the monitor.
+mark=$(count "$work/master.log" "is not the one pinned at enrolment")
+"$bin/sec_attack" hello "tcp://127.0.0.1:$ret" "$work/m/pki/master.pub" "$work/web1/pki" minion \
+    web1 "$work" attacker-seal >"$work/attack.out" 2>&1
+grep -q "^hello web1: error .*sealing key differs from the pinned one" "$work/attack.out" &&
+    [ "$(count "$work/master.log" "hello from minion web1 ignored: its sealing key .* is not the one pinned at enrolment")" -gt "$mark" ] &&
+    ok "a hello with web1's transport key naming another sealing key: refused and logged" ||
+    not_ok "a hello naming another sealing key: $(cat "$work/attack.out"); $(tail -2 "$work/master.log")"
+brine web1 test.ping
+[ "$rc" = 0 ] && ok "the next job is sealed to the pinned key: the monitor opens it" ||
+    not_ok "after the hello with another sealing key: rc $rc"
+
 echo "# a compromised network child: frames outside the protocol"
 for case in "exec:unknown operation 7" "oversize:over its bound" "truncated:ends after 10 of 100"; do
     name=${case%%:*}

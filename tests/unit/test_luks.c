@@ -182,6 +182,35 @@ s_tear(const char *image, bool json)
     }
 }
 
+//  The state on IMAGE predicts that its unfinished format would be redone,
+//  then redoes it, and the passphrase opens the result.
+static void
+s_expect_redone(const char *image, const char *pillar, const lt_pass_t *pass)
+{
+    lt_fixture_t fx;
+    lt_apply(&fx, "format", pillar, true, true);
+    lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
+    lt_fini(&fx);
+    lt_apply(&fx, "format", pillar, false, true);
+    lt_expect(&fx, "formatted", BR_RESULT_TRUE, true, "formatted as LUKS2");
+    lt_fini(&fx);
+    CHECK(lt_opens(image, pass));
+}
+
+//  The state with force: True fails on IMAGE saying why, and writes nothing.
+static void
+s_expect_refused(const char *image, const char *pillar, const char *why)
+{
+    lt_fixture_t fx;
+    uint8_t before[32], after[32];
+    lt_hash(image, before);
+    lt_apply(&fx, "force", pillar, false, true);
+    lt_expect(&fx, "formatted", BR_RESULT_FALSE, false, why);
+    lt_fini(&fx);
+    lt_hash(image, after);
+    CHECK(memcmp(before, after, 32) == 0);
+}
+
 //  A torn header no copy of which loads: redone only when the binary header
 //  carries brine's mark and the JSON area lists no key slot.
 static void
@@ -189,42 +218,27 @@ test_torn_header(void)
 {
     lt_pass_t pass;
     lt_pass_random(&pass);
-    lt_fixture_t fx;
+    char *image = lt_image("torn.img");
+    char *pillar = lt_pillar(image, &pass, &pass);
     for (int json = 0; json < 2; json++) {
-        char *image = lt_image("torn.img");
-        char *pillar = lt_pillar(image, &pass, &pass);
         s_header_only(image, true, NULL);
         s_tear(image, json);
         CHECK(!lt_opens(image, &pass));
-        lt_apply(&fx, "format", pillar, true, true);
-        lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
-        lt_fini(&fx);
-        lt_apply(&fx, "format", pillar, false, true);
-        lt_expect(&fx, "formatted", BR_RESULT_TRUE, true, "formatted as LUKS2");
-        lt_fini(&fx);
-        CHECK(lt_opens(image, &pass));
-        test_rmtree(pillar);
-        free(pillar);
-        free(image);
+        s_expect_redone(image, pillar, &pass);
+        CHECK_EQ_INT(truncate(image, 0), 0);
+        CHECK_EQ_INT(truncate(image, (off_t)LT_IMAGE_MB << 20), 0);
     }
-
     //  Unmarked, or marked but with a key slot: refused, every byte kept
     for (int keyed = 0; keyed < 2; keyed++) {
-        char *image = lt_image("torn-refused.img");
-        char *pillar = lt_pillar(image, &pass, &pass);
         s_header_only(image, keyed, keyed ? &pass : NULL);
         s_tear(image, true);
-        uint8_t before[32], after[32];
-        lt_hash(image, before);
-        lt_apply(&fx, "force", pillar, false, true);
-        lt_expect(&fx, "formatted", BR_RESULT_FALSE, false, "cannot load");
-        lt_fini(&fx);
-        lt_hash(image, after);
-        CHECK(memcmp(before, after, 32) == 0);
-        test_rmtree(pillar);
-        free(pillar);
-        free(image);
+        s_expect_refused(image, pillar, "cannot load");
+        CHECK_EQ_INT(truncate(image, 0), 0);
+        CHECK_EQ_INT(truncate(image, (off_t)LT_IMAGE_MB << 20), 0);
     }
+    test_rmtree(pillar);
+    free(pillar);
+    free(image);
 }
 
 //  Killed mid-format: brine's own marked header without a key slot is
@@ -238,13 +252,7 @@ test_unfinished_format(void)
     char *pillar = lt_pillar(image, &pass, &pass);
     lt_fixture_t fx;
     s_header_only(image, true, NULL);
-    lt_apply(&fx, "format", pillar, true, true);
-    lt_expect(&fx, "formatted", BR_RESULT_NONE, false, "holds an unfinished format");
-    lt_fini(&fx);
-    lt_apply(&fx, "format", pillar, false, true);
-    lt_expect(&fx, "formatted", BR_RESULT_TRUE, true, "formatted as LUKS2");
-    lt_fini(&fx);
-    CHECK(lt_opens(image, &pass));
+    s_expect_redone(image, pillar, &pass);
     //  Finished: the mark is gone, so it is never formatted again
     lt_apply(&fx, "format", pillar, false, true);
     lt_expect(&fx, "formatted", BR_RESULT_TRUE, false, "is already LUKS-formatted");
@@ -256,13 +264,7 @@ test_unfinished_format(void)
     free(pillar);
     pillar = lt_pillar(image, &pass, &pass);
     s_header_only(image, false, NULL);
-    uint8_t before[32], after[32];
-    lt_hash(image, before);
-    lt_apply(&fx, "force", pillar, false, true);
-    lt_expect(&fx, "formatted", BR_RESULT_FALSE, false, "Device");
-    lt_fini(&fx);
-    lt_hash(image, after);
-    CHECK(memcmp(before, after, 32) == 0);
+    s_expect_refused(image, pillar, "without any key slot");
     test_rmtree(pillar);
     free(pillar);
     free(image);

@@ -16,7 +16,8 @@
 # are printed with the load. Never fails on the figures.
 # Measured on the 2-core machine: median 12.4 ms (11.3 to 22.9, n 11) at
 # load 1.3; 18.4 ms (12.2 to 37.5, n 21) and 21.1 ms (14.1 to 31.2, n 21) at
-# load 2.6-3.0.
+# load 2.6-3.0. With privilege separation (the default as root): 13.7 ms
+# (12.2 to 17.9, n 21) at load 1.8.
 set -uo pipefail
 name=bench_startup.sh
 bin=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/bin}

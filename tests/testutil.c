@@ -54,14 +54,16 @@ test_rmtree(const char *path)
     }
 }
 
+//  Matches of the inverted needle in hay that end past its first carry
+//  bytes: those bytes were the end of the previous chunk, scanned already
 static long
-s_count(const uint8_t *hay, size_t len, const uint8_t *inverted, size_t size)
+s_count(const uint8_t *hay, size_t len, size_t carry, const uint8_t *inverted, size_t size)
 {
     long hits = 0;
     if (len < size) {
         return 0;
     }
-    for (size_t i = 0; i + size <= len; i++) {
+    for (size_t i = carry >= size ? carry - size + 1 : 0; i + size <= len; i++) {
         if ((hay[i] ^ inverted[0]) != 0xFF) {
             continue;
         }
@@ -76,32 +78,66 @@ s_count(const uint8_t *hay, size_t len, const uint8_t *inverted, size_t size)
     return hits;
 }
 
-long
-test_memscan(pid_t pid, const uint8_t *inverted, size_t size)
+//  Whether any page of [at, at + len) of an anonymous mapping was ever
+//  touched: present in memory or swapped out (/proc/PID/pagemap bits 63
+//  and 62). A page never touched reads as zeros and holds no secret; a
+//  sanitizer's shadow is hundreds of MiB of them, which take minutes to
+//  read under an emulated CPU. True when pagemap cannot tell.
+static bool
+s_touched(int pagemap, unsigned long at, size_t len)
+{
+    enum { PAGES = 256 };
+    uint64_t entries[PAGES];
+    long page = sysconf(_SC_PAGESIZE);
+    if (pagemap < 0 || page <= 0) {
+        return true;
+    }
+    unsigned long first = at / (unsigned long)page;
+    unsigned long count = (len + (size_t)page - 1) / (size_t)page;
+    while (count > 0) {
+        size_t n = count < PAGES ? count : PAGES;
+        ssize_t got = pread(pagemap, entries, n * sizeof entries[0], (off_t)(first * 8));
+        if (got != (ssize_t)(n * sizeof entries[0])) {
+            return true;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (entries[i] & (3ULL << 62)) {
+                return true;
+            }
+        }
+        first += n;
+        count -= n;
+    }
+    return false;
+}
+
+int
+test_memscan_many(pid_t pid, size_t n, const uint8_t *const inverted[], const size_t sizes[],
+                  long hits[])
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/maps", pid ? (int)pid : (int)getpid());
+    int self = pid ? (int)pid : (int)getpid();
+    snprintf(path, sizeof path, "/proc/%d/maps", self);
     FILE *maps = fopen(path, "r");
-    snprintf(path, sizeof path, "/proc/%d/mem", pid ? (int)pid : (int)getpid());
+    snprintf(path, sizeof path, "/proc/%d/mem", self);
     int mem = open(path, O_RDONLY);
-    if (!maps || mem < 0) {
-        if (maps) {
-            fclose(maps);
-        }
-        if (mem >= 0) {
-            close(mem);
-        }
-        return -1;
+    snprintf(path, sizeof path, "/proc/%d/pagemap", self);
+    int pagemap = open(path, O_RDONLY);
+    size_t longest = 1;
+    for (size_t i = 0; i < n; i++) {
+        hits[i] = 0;
+        longest = sizes[i] > longest ? sizes[i] : longest;
     }
-    //  Chunks overlap by size - 1 bytes so a needle across a boundary counts
+    //  Chunks overlap by longest - 1 bytes so a needle across a boundary counts
     size_t chunk = 1 << 20;
-    uint8_t *buf = malloc(chunk + size);
-    long hits = 0;
+    uint8_t *buf = maps && mem >= 0 ? malloc(chunk + longest) : NULL;
     char line[512];
     while (buf && fgets(line, sizeof line, maps)) {
         unsigned long start, end;
         char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 || perms[0] != 'r') {
+        int name_at = 0;
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &name_at) < 3 ||
+            perms[0] != 'r') {
             continue;
         }
         if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]")) {
@@ -112,27 +148,52 @@ test_memscan(pid_t pid, const uint8_t *inverted, size_t size)
         if (end - start > (1UL << 32)) {
             continue;
         }
+        //  Anonymous: no file name (the heap and stacks are touched anyway)
+        bool anonymous = name_at == 0 || line[name_at] == '\n' || line[name_at] == 0;
         size_t carry = 0;
         for (unsigned long at = start; at < end;) {
             size_t want = end - at < chunk ? end - at : chunk;
+            if (anonymous && !s_touched(pagemap, at, want)) {
+                carry = 0; //  zeros in between: no needle spans them
+                at += want;
+                continue;
+            }
             ssize_t got = pread(mem, buf + carry, want, (off_t)at);
             if (got <= 0) {
                 break;
             }
-            hits += s_count(buf, carry + (size_t)got, inverted, size);
-            size_t keep = size - 1 < carry + (size_t)got ? size - 1 : carry + (size_t)got;
+            for (size_t i = 0; i < n; i++) {
+                hits[i] += s_count(buf, carry + (size_t)got, carry, inverted[i], sizes[i]);
+            }
+            size_t keep = longest - 1 < carry + (size_t)got ? longest - 1 : carry + (size_t)got;
             memmove(buf, buf + carry + (size_t)got - keep, keep);
             //  Clear the copy, or reading the mapping that holds buf itself
             //  would find the last chunk's hits a second time
-            memset(buf + keep, 0, chunk + size - keep);
+            memset(buf + keep, 0, chunk + longest - keep);
             carry = keep;
             at += (unsigned long)got;
         }
     }
+    int rc = buf ? 0 : -1;
     free(buf);
-    fclose(maps);
-    close(mem);
-    return hits;
+    if (maps) {
+        fclose(maps);
+    }
+    if (mem >= 0) {
+        close(mem);
+    }
+    if (pagemap >= 0) {
+        close(pagemap);
+    }
+    return rc;
+}
+
+long
+test_memscan(pid_t pid, const uint8_t *inverted, size_t size)
+{
+    long hits = 0;
+    const uint8_t *needles[] = {inverted};
+    return test_memscan_many(pid, 1, needles, &size, &hits) == 0 ? hits : -1;
 }
 
 long
@@ -151,7 +212,7 @@ test_filescan(const char *path, const uint8_t *needle, size_t size)
     uint8_t *buf = malloc(chunk + size);
     size_t got;
     while ((got = fread(buf + carry, 1, chunk, file)) > 0) {
-        hits += s_count(buf, carry + got, inverted, size);
+        hits += s_count(buf, carry + got, carry, inverted, size);
         size_t keep = size - 1 < carry + got ? size - 1 : carry + got;
         memmove(buf, buf + carry + got - keep, keep);
         carry = keep;

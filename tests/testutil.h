@@ -54,6 +54,12 @@ void test_rmtree(const char *path);
 //  search itself never puts the real bytes in memory. Returns the number of
 //  hits, or -1 if the memory could not be read.
 long test_memscan(pid_t pid, const uint8_t *inverted, size_t size);
+//  The same for n needles in one pass over the memory: hits[i] for
+//  inverted[i] of sizes[i] bytes. 0, or -1 if the memory could not be read.
+//  Pages of anonymous mappings never touched (neither present nor swapped,
+//  as /proc/PID/pagemap says) are skipped: they read as zeros.
+int test_memscan_many(pid_t pid, size_t n, const uint8_t *const inverted[], const size_t sizes[],
+                      long hits[]);
 
 //  Counts occurrences of a (non-inverted) byte string in one file, or -1.
 long test_filescan(const char *path, const uint8_t *needle, size_t size);

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <sodium.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -101,6 +102,45 @@ s_test_adopt(void)
     CHECK_EQ_INT(test_memscan(0, inverted[1], N), 0);
 }
 
+//  The scanner the leak tests rely on: one pass finds needles of different
+//  lengths, one across the boundary of its 1 MiB reads, one inside the
+//  overlap it keeps between reads (counted once), and skips the pages of
+//  the mapping that were never touched.
+static void
+s_test_scanner(void)
+{
+    enum { MIB = 1 << 20, A = 32, B = 12 };
+    //  Our own mapping between two inaccessible ones, so that it is one
+    //  line of /proc/self/maps and the reads start where it starts
+    uint8_t *guard = mmap(NULL, 6 * MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(guard != MAP_FAILED);
+    if (guard == MAP_FAILED) {
+        return;
+    }
+    uint8_t *area = guard + MIB;
+    CHECK_EQ_INT(mprotect(area, 4 * MIB, PROT_READ | PROT_WRITE), 0);
+    uint8_t a[A], b[B];
+    randombytes_buf(a, A);
+    randombytes_buf(b, B);
+    for (size_t i = 0; i < A; i++) {
+        area[MIB - 10 + i] = (uint8_t)~a[i];
+    }
+    for (size_t i = 0; i < B; i++) {
+        area[2 * MIB - 20 + i] = (uint8_t)~b[i];
+    }
+    area[2 * MIB + 100] = 1; //  the third MiB is read too; the fourth is not
+    const uint8_t *needles[] = {a, b};
+    size_t sizes[] = {A, B};
+    long hits[2] = {-1, -1};
+    CHECK_EQ_INT(test_memscan_many(0, 2, needles, sizes, hits), 0);
+    CHECK_EQ_INT(hits[0], 1);
+    CHECK_EQ_INT(hits[1], 1);
+    CHECK_EQ_INT(test_memscan(0, b, B), 1);
+    munmap(guard, 6 * MIB);
+    CHECK_EQ_INT(test_memscan_many(0, 2, needles, sizes, hits), 0);
+    CHECK_EQ_INT(hits[0] + hits[1], 0);
+}
+
 static void
 s_test_harden(void)
 {
@@ -117,6 +157,7 @@ main(void)
     s_test_basics();
     s_test_frame_and_leak();
     s_test_adopt();
+    s_test_scanner();
     s_test_harden();
     return test_done("unit_secret");
 }

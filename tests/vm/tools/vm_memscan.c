@@ -42,19 +42,24 @@ main(int argc, char **argv)
         fprintf(stderr, "vm_memscan: no secret (8 bytes or more) on stdin\n");
         return 2;
     }
+    const uint8_t *needles[MAX_SECRETS];
+    for (size_t i = 0; i < n; i++) {
+        needles[i] = secrets[i];
+    }
     int rc = 0;
     for (int a = 1; a < argc; a++) {
+        //  One pass over the process's memory for every secret
         pid_t pid = (pid_t)strtol(argv[a], NULL, 10);
+        long hits[MAX_SECRETS];
+        if (pid <= 0 || test_memscan_many(pid, n, needles, sizes, hits) != 0) {
+            printf("pid %s: cannot read its memory\n", argv[a]);
+            rc = 2;
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
-            long hits = pid > 0 ? test_memscan(pid, secrets[i], sizes[i]) : -1;
-            if (hits < 0) {
-                printf("pid %s: cannot read its memory\n", argv[a]);
-                rc = 2;
-            } else {
-                printf("pid %d: secret %zu of %zu: %ld copies\n", (int)pid, i + 1, n, hits);
-                if (hits > 0 && rc == 0) {
-                    rc = 1;
-                }
+            printf("pid %d: secret %zu of %zu: %ld copies\n", (int)pid, i + 1, n, hits[i]);
+            if (hits[i] > 0 && rc == 0) {
+                rc = 1;
             }
         }
     }

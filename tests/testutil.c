@@ -148,8 +148,9 @@ test_memscan_many(pid_t pid, size_t n, const uint8_t *const inverted[], const si
         if (end - start > (1UL << 32)) {
             continue;
         }
-        //  Anonymous: no file name (the heap and stacks are touched anyway)
-        bool anonymous = name_at == 0 || line[name_at] == '\n' || line[name_at] == 0;
+        //  Anonymous: nothing after the inode. Files, [heap] and [stack],
+        //  and a line this did not parse, are read whole
+        bool anonymous = name_at > 0 && (line[name_at] == '\n' || line[name_at] == 0);
         size_t carry = 0;
         for (unsigned long at = start; at < end;) {
             size_t want = end - at < chunk ? end - at : chunk;

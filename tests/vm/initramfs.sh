@@ -175,7 +175,9 @@ build_base() {
     done
     # glibc dlopens libgcc_s for pthread_exit/cancellation, and ldd does not
     # list it: argon2 with more than one thread aborts without it.
-    a=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+    # (awk reads to the end: leaving early would kill ldconfig with SIGPIPE,
+    # which pipefail turns into a silent failure of this script)
+    a=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !a { a = $NF } END { print a }')
     [ -n "$a" ] || die "libgcc_s.so.1 not found (ldconfig -p)"
     copy_file "$a" "$(canon "$(readlink -f "$(dirname "$a")")")/libgcc_s.so.1" "$stage"
 

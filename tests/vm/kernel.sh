@@ -36,7 +36,7 @@ if [ -z "$pkg" ] && [ -n "$(find "$kdir/.resolved" -mmin -720 2>/dev/null)" ]; t
 fi
 if [ -z "$pkg" ]; then
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' || true)
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ && !p { p = $2 } END { print p }' || true)
     [ -n "$pkg" ] && echo "$pkg" >"$kdir/.resolved"
 fi
 if [ -z "$pkg" ]; then
